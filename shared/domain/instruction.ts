@@ -57,7 +57,12 @@ export const instructionSchema = z.discriminatedUnion('kind', [
     votes: votesSchema,
   }),
   z.strictObject({ ...base, kind: z.literal('revocation'), channel: z.literal('paper'), dated: paperDate }),
-  z.strictObject({ ...base, kind: z.literal('meeting-ballot'), channel: z.literal('meeting'), votes: votesSchema }),
+  z.strictObject({
+    ...base,
+    kind: z.literal('meeting-ballot'),
+    channel: z.literal('meeting'),
+    votes: votesSchema,
+  }),
   z.strictObject({
     ...base,
     kind: z.literal('resolution'),

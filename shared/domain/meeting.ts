@@ -12,7 +12,10 @@ import {
 
 const id = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens, starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    'lower-case letters, digits and hyphens, starting with a letter or digit',
+  );
 const text = z.string().trim().min(1, 'must not be empty');
 const date = z.string().refine(isRealDate, 'must be a real calendar date, YYYY-MM-DD');
 const localDateTime = z
@@ -44,11 +47,20 @@ export const electionSchema = z
   .superRefine((e, ctx) => {
     const seen = new Set<string>();
     e.nominees.forEach((n, i) => {
-      if (seen.has(n.id)) ctx.addIssue({ code: 'custom', path: ['nominees', i, 'id'], message: `duplicate nominee id "${n.id}"` });
+      if (seen.has(n.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nominees', i, 'id'],
+          message: `duplicate nominee id "${n.id}"`,
+        });
       seen.add(n.id);
     });
     if (e.cumulativeVotingAllowed && e.standard !== 'plurality') {
-      ctx.addIssue({ code: 'custom', path: ['standard'], message: 'cumulative voting needs the plurality standard' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['standard'],
+        message: 'cumulative voting needs the plurality standard',
+      });
     }
   });
 
@@ -85,11 +97,18 @@ export const meetingSchema = z
     noticeDate: date,
     /** Internet and phone voting close here: a wall-clock time in `timeZone` (defaults to the meeting's). */
     internetCutoff: z.strictObject({ local: localDateTime, timeZone: timeZone.optional() }),
-    sharesOutstanding: z.number().int().positive().max(Number.MAX_SAFE_INTEGER / 1000),
+    sharesOutstanding: z
+      .number()
+      .int()
+      .positive()
+      .max(Number.MAX_SAFE_INTEGER / 1000),
     /** Quorum: shares present must exceed this fraction of the shares outstanding (1/2 by default law). */
     quorum: z
       .strictObject({ numerator: z.number().int().positive(), denominator: z.number().int().positive() })
-      .refine((q) => q.numerator * 3 >= q.denominator, 'must be at least one third (articles may not go lower)')
+      .refine(
+        (q) => q.numerator * 3 >= q.denominator,
+        'must be at least one third (articles may not go lower)',
+      )
       .refine((q) => q.numerator <= q.denominator, 'must not exceed one'),
     proxyholders: z.array(text).min(1),
     proxyStatementUrl: z.url(),
@@ -100,7 +119,12 @@ export const meetingSchema = z
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
     m.proposals.forEach((p, i) => {
-      if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['proposals', i, 'id'], message: `duplicate proposal id "${p.id}"` });
+      if (seen.has(p.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['proposals', i, 'id'],
+          message: `duplicate proposal id "${p.id}"`,
+        });
       seen.add(p.id);
     });
     if (!isValidTimeZone(m.timeZone) || !isRealLocalDateTime(m.start) || !isRealDate(m.recordDate)) return;
@@ -116,7 +140,11 @@ export const meetingSchema = z
     if (isRealLocalDateTime(m.internetCutoff.local)) {
       const cutoff = zonedLocalToEpochMs(m.internetCutoff.local, m.internetCutoff.timeZone ?? m.timeZone);
       if (cutoff > zonedLocalToEpochMs(m.start, m.timeZone)) {
-        ctx.addIssue({ code: 'custom', path: ['internetCutoff', 'local'], message: 'must not be after the meeting starts' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['internetCutoff', 'local'],
+          message: 'must not be after the meeting starts',
+        });
       }
     }
     if (isRealDate(m.noticeDate) && daysBetween(m.recordDate, m.noticeDate) < 0) {

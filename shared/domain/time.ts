@@ -73,7 +73,14 @@ export const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export function zonedLocalToEpochMs(local: string, timeZone: string): number {
   const m = LOCAL_DATE_TIME.exec(local);
   if (!m) throw new RangeError(`not a local date-time (YYYY-MM-DDTHH:MM[:SS]): ${local}`);
-  const asUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
+  const asUtc = Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6] ?? 0),
+  );
   // Offsets differ by at most a few hours; two refinements settle on the right one.
   let guess = asUtc - offsetMs(asUtc, timeZone);
   const second = asUtc - offsetMs(guess, timeZone);
@@ -107,7 +114,11 @@ export function isRealDate(date: string): boolean {
   const m = ISO_DATE.exec(date);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3])
+  );
 }
 
 export function isRealLocalDateTime(local: string): boolean {

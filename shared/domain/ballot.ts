@@ -1,0 +1,353 @@
+// What an instruction says, checked against the meeting and the account, and turned into the shares
+// (or cumulative votes) it gives each choice. RULES.md section 4.
+import { canonicalJson } from './canonical.ts';
+import type { Holder } from './holder.ts';
+import type { ElectionVote, MatterVote, NomineeVote, Votes, VotingInstruction } from './instruction.ts';
+import type { Election, Matter, Meeting } from './meeting.ts';
+
+export interface Problem {
+  /** Dotted path of the offending field, e.g. "votes.1.marks.darlington". */
+  path: string;
+  message: string;
+}
+
+export interface ValidationContext {
+  meeting: Meeting;
+  holder: Pick<Holder, 'account' | 'shares' | 'nominee'>;
+  /** Paper cards that over-vote are recorded (and count as RULES.md says); on-line they are refused. */
+  channel: 'internet' | 'phone' | 'paper' | 'meeting';
+}
+
+const isSplit = <T extends string>(
+  v: T | Partial<Record<string, number>>,
+): v is Partial<Record<string, number>> => typeof v === 'object';
+
+function splitTotal(v: Partial<Record<string, number>>): number {
+  return Object.values(v).reduce<number>((s, n) => s + (n ?? 0), 0);
+}
+
+/** Every problem with the votes of an instruction; empty when it can be recorded. */
+export function validateVotes(votes: Votes, ctx: ValidationContext): Problem[] {
+  const problems: Problem[] = [];
+  const byId = new Map(ctx.meeting.proposals.map((p) => [p.id, p]));
+  for (const [proposalId, vote] of Object.entries(votes)) {
+    const path = `votes.${proposalId}`;
+    const proposal = byId.get(proposalId);
+    if (!proposal) {
+      problems.push({ path, message: `no proposal "${proposalId}" in this meeting` });
+      continue;
+    }
+    if (proposal.kind === 'matter') {
+      if (typeof vote === 'object' && ('marks' in vote || 'allocation' in vote)) {
+        problems.push({ path, message: 'is a matter: vote FOR, AGAINST or ABSTAIN' });
+        continue;
+      }
+      checkMatterVote(vote as MatterVote, path, ctx, problems);
+    } else {
+      if (typeof vote !== 'object' || !('marks' in vote || 'allocation' in vote)) {
+        problems.push({ path, message: 'is an election: give marks per nominee, or an allocation' });
+        continue;
+      }
+      checkElectionVote(proposal, vote as ElectionVote, path, ctx, problems);
+    }
+  }
+  return problems;
+}
+
+function checkMatterVote(vote: MatterVote, path: string, ctx: ValidationContext, problems: Problem[]): void {
+  if (!isSplit(vote)) return;
+  if (!ctx.holder.nominee) {
+    problems.push({
+      path,
+      message: 'only a nominee account may split its shares; choose FOR, AGAINST or ABSTAIN',
+    });
+    return;
+  }
+  const total = splitTotal(vote);
+  if (total > ctx.holder.shares) {
+    problems.push({ path, message: `splits ${total} shares, more than the account's ${ctx.holder.shares}` });
+  }
+}
+
+function checkElectionVote(
+  e: Election,
+  vote: ElectionVote,
+  path: string,
+  ctx: ValidationContext,
+  problems: Problem[],
+) {
+  const nomineeIds = new Set(e.nominees.map((n) => n.id));
+  const wrongChoice = e.standard === 'plurality' ? 'AGAINST' : 'WITHHOLD';
+  let forMarks = 0;
+  let forShares = 0;
+  for (const [nomineeId, mark] of Object.entries(vote.marks)) {
+    const markPath = `${path}.marks.${nomineeId}`;
+    if (!nomineeIds.has(nomineeId)) {
+      problems.push({ path: markPath, message: `no nominee "${nomineeId}" in proposal ${e.id}` });
+      continue;
+    }
+    if (isSplit(mark)) {
+      if (!ctx.holder.nominee) {
+        problems.push({ path: markPath, message: 'only a nominee account may split its shares' });
+        continue;
+      }
+      if ((mark[wrongChoice] ?? 0) > 0)
+        problems.push({ path: `${markPath}.${wrongChoice}`, message: wrongChoiceMessage(e) });
+      const total = splitTotal(mark);
+      if (total > ctx.holder.shares) {
+        problems.push({
+          path: markPath,
+          message: `splits ${total} shares, more than the account's ${ctx.holder.shares}`,
+        });
+      }
+      forShares += mark.FOR ?? 0;
+    } else {
+      if (mark === wrongChoice) problems.push({ path: markPath, message: wrongChoiceMessage(e) });
+      if (mark === 'FOR') {
+        forMarks += 1;
+        forShares += ctx.holder.shares;
+      }
+    }
+  }
+  if (forMarks > e.seats && ctx.channel !== 'paper') {
+    problems.push({
+      path: `${path}.marks`,
+      message: `marks FOR ${forMarks} nominees but only ${e.seats} seats are to be filled`,
+    });
+  } else if (forShares > ctx.holder.shares * e.seats && forMarks <= e.seats) {
+    problems.push({
+      path: `${path}.marks`,
+      message: `gives ${forShares} FOR votes, more than shares x seats (${ctx.holder.shares * e.seats})`,
+    });
+  }
+  if (vote.allocation) {
+    if (!e.cumulativeVotingAllowed) {
+      problems.push({
+        path: `${path}.allocation`,
+        message: 'this election does not allow cumulative voting',
+      });
+    }
+    let total = 0;
+    for (const [nomineeId, votes] of Object.entries(vote.allocation)) {
+      if (!nomineeIds.has(nomineeId)) {
+        problems.push({
+          path: `${path}.allocation.${nomineeId}`,
+          message: `no nominee "${nomineeId}" in proposal ${e.id}`,
+        });
+      }
+      total += votes;
+    }
+    const limit = ctx.holder.shares * e.seats;
+    if (total > limit) {
+      problems.push({
+        path: `${path}.allocation`,
+        message: `allocates ${total} votes, more than shares x seats (${ctx.holder.shares} x ${e.seats} = ${limit})`,
+      });
+    }
+  }
+}
+
+function wrongChoiceMessage(e: Election): string {
+  return e.standard === 'plurality'
+    ? 'a plurality election takes FOR or WITHHOLD, not AGAINST'
+    : 'a majority election takes FOR or AGAINST, not WITHHOLD';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What an instruction gives each choice, in shares (straight) or votes (cumulative).
+
+export interface MatterCount {
+  FOR: number;
+  AGAINST: number;
+  ABSTAIN: number;
+  /** A nominee account's shares left unvoted on a non-routine proposal. */
+  brokerNonVotes: number;
+}
+
+export interface NomineeCount {
+  FOR: number;
+  /** WITHHOLD under plurality, AGAINST under majority of votes cast. */
+  WITHHOLD: number;
+  AGAINST: number;
+  brokerNonVotes: number;
+}
+
+export type Contribution =
+  | { kind: 'matter'; count: MatterCount }
+  | { kind: 'straight'; nominees: Record<string, NomineeCount>; overVote: boolean }
+  | {
+      kind: 'cumulative';
+      /** Votes given by an explicit allocation, or by a ballot or exact marks. */
+      fixed: Record<string, number>;
+      /** Votes left to the proxyholder's discretion (shares x seats), limited to `allowed`. */
+      discretionary: { votes: number; allowed: string[] } | null;
+      brokerNonVotes: number;
+    };
+
+export interface CountingContext {
+  meeting: Meeting;
+  /** Elections (by id) in which cumulative voting was invoked at the meeting. */
+  cumulative: ReadonlySet<string>;
+}
+
+/**
+ * What one voting instruction contributes to each proposal. Blank marks follow RULES.md section 4:
+ * they are filled in only on a proxy of an account that is not a nominee (the blank-card rule is the
+ * proxy's own wording); a ballot cast at the meeting and a nominee's proxy count exactly as marked.
+ */
+export function contributions(
+  instr: Pick<VotingInstruction, 'kind' | 'channel' | 'votes'>,
+  holder: Pick<Holder, 'shares' | 'nominee'>,
+  ctx: CountingContext,
+): Map<string, Contribution> {
+  const fillBlanks = instr.kind === 'proxy' && !holder.nominee;
+  const out = new Map<string, Contribution>();
+  for (const p of ctx.meeting.proposals) {
+    const vote = instr.votes[p.id];
+    if (p.kind === 'matter') {
+      out.set(p.id, {
+        kind: 'matter',
+        count: matterContribution(p, vote as MatterVote | undefined, holder, fillBlanks),
+      });
+    } else {
+      const ev = vote as ElectionVote | undefined;
+      out.set(
+        p.id,
+        ctx.cumulative.has(p.id)
+          ? cumulativeContribution(p, ev, holder, fillBlanks, instr.kind === 'meeting-ballot')
+          : straightContribution(p, ev, holder, fillBlanks),
+      );
+    }
+  }
+  return out;
+}
+
+function emptyMatter(): MatterCount {
+  return { FOR: 0, AGAINST: 0, ABSTAIN: 0, brokerNonVotes: 0 };
+}
+
+function matterContribution(
+  m: Matter,
+  vote: MatterVote | undefined,
+  holder: Pick<Holder, 'shares' | 'nominee'>,
+  fillBlanks: boolean,
+): MatterCount {
+  const c = emptyMatter();
+  const choice = vote ?? (fillBlanks ? m.boardRecommendation : undefined);
+  if (choice === undefined) {
+    if (holder.nominee && !m.routine) c.brokerNonVotes = holder.shares;
+    return c;
+  }
+  if (!isSplit(choice)) {
+    c[choice] = holder.shares;
+    return c;
+  }
+  c.FOR = choice.FOR ?? 0;
+  c.AGAINST = choice.AGAINST ?? 0;
+  c.ABSTAIN = choice.ABSTAIN ?? 0;
+  const unvoted = holder.shares - c.FOR - c.AGAINST - c.ABSTAIN;
+  if (holder.nominee && !m.routine) c.brokerNonVotes = unvoted;
+  return c;
+}
+
+/** The marks after the blank-card rule: nominee id -> mark, for the nominees that end up marked. */
+export function effectiveMarks(
+  e: Election,
+  vote: ElectionVote | undefined,
+  fillBlanks: boolean,
+): Map<string, NomineeVote> {
+  const marks = new Map<string, NomineeVote>();
+  for (const n of e.nominees) {
+    const mark = vote?.marks[n.id];
+    if (mark !== undefined) marks.set(n.id, mark);
+  }
+  if (!fillBlanks) return marks;
+  const contested = e.nominees.length > e.seats;
+  // Contested: a card marking some nominees counts only its marks (CDI 139.08); one marking none
+  // votes the board's nominees (CDI 139.09). Uncontested: each unmarked board nominee is voted FOR.
+  if (contested && marks.size > 0) return marks;
+  for (const n of e.nominees) {
+    if (n.boardRecommends && !marks.has(n.id)) marks.set(n.id, 'FOR');
+  }
+  return marks;
+}
+
+function straightContribution(
+  e: Election,
+  vote: ElectionVote | undefined,
+  holder: Pick<Holder, 'shares' | 'nominee'>,
+  fillBlanks: boolean,
+): Contribution {
+  const nominees: Record<string, NomineeCount> = {};
+  for (const n of e.nominees) nominees[n.id] = { FOR: 0, WITHHOLD: 0, AGAINST: 0, brokerNonVotes: 0 };
+  // An allocation with cumulation not invoked: FOR each nominee it gives votes to, nothing else.
+  const marks =
+    vote && Object.keys(vote.marks).length === 0 && vote.allocation
+      ? new Map<string, NomineeVote>(
+          Object.entries(vote.allocation)
+            .filter(([, v]) => v > 0)
+            .map(([id]) => [id, 'FOR']),
+        )
+      : effectiveMarks(e, vote, fillBlanks);
+  const forMarks = [...marks.values()].filter((m) => m === 'FOR').length;
+  if (forMarks > e.seats) {
+    // A paper over-vote: no director votes from this card (CDI 139.07); its other proposals count.
+    return { kind: 'straight', nominees, overVote: true };
+  }
+  for (const n of e.nominees) {
+    const c = nominees[n.id] as NomineeCount;
+    const mark = marks.get(n.id);
+    if (mark === undefined) {
+      if (holder.nominee && !e.routine) c.brokerNonVotes = holder.shares;
+      continue;
+    }
+    if (!isSplit(mark)) {
+      c[mark] = holder.shares;
+      continue;
+    }
+    c.FOR = mark.FOR ?? 0;
+    c.WITHHOLD = mark.WITHHOLD ?? 0;
+    c.AGAINST = mark.AGAINST ?? 0;
+    if (holder.nominee && !e.routine) c.brokerNonVotes = holder.shares - c.FOR - c.WITHHOLD - c.AGAINST;
+  }
+  return { kind: 'straight', nominees, overVote: false };
+}
+
+function cumulativeContribution(
+  e: Election,
+  vote: ElectionVote | undefined,
+  holder: Pick<Holder, 'shares' | 'nominee'>,
+  fillBlanks: boolean,
+  isMeetingBallot: boolean,
+): Contribution {
+  const fixed: Record<string, number> = {};
+  if (vote?.allocation) {
+    for (const [id, v] of Object.entries(vote.allocation)) if (v > 0) fixed[id] = v;
+    return { kind: 'cumulative', fixed, discretionary: null, brokerNonVotes: 0 };
+  }
+  if (holder.nominee) {
+    // A nominee account votes a cumulative election by explicit allocation only.
+    return { kind: 'cumulative', fixed, discretionary: null, brokerNonVotes: e.routine ? 0 : holder.shares };
+  }
+  const marks = effectiveMarks(e, vote, fillBlanks);
+  const marked = e.nominees.filter((n) => marks.get(n.id) === 'FOR').map((n) => n.id);
+  if (marked.length === 0 || marked.length > e.seats) {
+    return { kind: 'cumulative', fixed, discretionary: null, brokerNonVotes: 0 };
+  }
+  if (isMeetingBallot) {
+    // A ballot cast in person without an allocation is not cumulated: its shares to each nominee marked.
+    for (const id of marked) fixed[id] = holder.shares;
+    return { kind: 'cumulative', fixed, discretionary: null, brokerNonVotes: 0 };
+  }
+  return {
+    kind: 'cumulative',
+    fixed,
+    discretionary: { votes: holder.shares * e.seats, allowed: marked },
+    brokerNonVotes: 0,
+  };
+}
+
+/** Canonical text of a contribution, to tell whether two instruments vote a proposal the same way. */
+export function contributionKey(c: Contribution): string {
+  return canonicalJson(c);
+}

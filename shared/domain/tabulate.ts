@@ -1,0 +1,495 @@
+// The count: shares present, quorum, and the outcome of every proposal (RULES.md section 6). One
+// implementation serves the nightly tabulation, the final count and the inspector's recount.
+import { createHash } from 'node:crypto';
+import {
+  type Contribution,
+  type CountingContext,
+  contributionKey,
+  contributions,
+  type MatterCount,
+  type NomineeCount,
+  type Problem,
+  validateVotes,
+} from './ballot.ts';
+import { canonicalJson } from './canonical.ts';
+import { allocateCumulative } from './cumulative.ts';
+import type { Holder } from './holder.ts';
+import type { Instruction, VotingInstruction } from './instruction.ts';
+import { type Election, InvalidInputError, type Matter, type Meeting, requiredQuorum } from './meeting.ts';
+import { type Effective, effectiveInstruction } from './revocation.ts';
+import { localDate } from './time.ts';
+
+export interface TabulationOptions {
+  /** Cumulative voting was invoked at the meeting: every election that allows it is cumulated. */
+  cumulative: boolean;
+}
+
+export interface NomineeResult {
+  id: string;
+  name: string;
+  boardRecommends: boolean;
+  /** Shares, or votes (shares x seats) in a cumulative election. */
+  for: number;
+  withhold: number;
+  against: number;
+  brokerNonVotes: number;
+  /** Cumulative only: the part of `for` that came from proxyholder discretion. */
+  discretionary?: number;
+}
+
+export type ElectionOutcome =
+  | { status: 'no-quorum' }
+  | {
+      status: 'decided' | 'tie';
+      elected: string[];
+      /** Nominees tied for the last seat(s); the product never breaks a tie. */
+      tied: string[];
+      /** How many seats the tied nominees compete for. */
+      tiedSeats: number;
+    };
+
+export interface ElectionResult {
+  kind: 'election';
+  id: string;
+  title: string;
+  seats: number;
+  standard: Election['standard'];
+  cumulative: boolean;
+  unit: 'shares' | 'votes';
+  nominees: NomineeResult[];
+  /** Paper cards that marked FOR more nominees than seats: no director votes counted from them. */
+  overVotes: number;
+  threshold: string;
+  outcome: ElectionOutcome;
+}
+
+export interface MatterResult {
+  kind: 'matter';
+  id: string;
+  title: string;
+  standard: Matter['standard'];
+  for: number;
+  against: number;
+  abstain: number;
+  brokerNonVotes: number;
+  /** The least FOR that approves, given the counts (the higher of the two tests for the seed's standard). */
+  threshold: { rule: string; forAtLeast: number };
+  outcome: 'approved' | 'not-approved' | 'no-quorum';
+}
+
+export interface ConflictReport {
+  account: string;
+  shares: number;
+  instruments: string[];
+  /** The proposals on which the instruments differ: left unvoted until the inspector resolves it. */
+  proposals: string[];
+}
+
+export interface TabulationResult {
+  meeting: string;
+  sharesOutstanding: number;
+  requiredQuorum: number;
+  sharesPresent: number;
+  quorumMet: boolean;
+  cumulative: boolean;
+  accounts: {
+    total: number;
+    present: number;
+    revoked: number;
+    conflicted: number;
+    withoutInstruction: number;
+  };
+  proposals: Array<ElectionResult | MatterResult>;
+  conflicts: ConflictReport[];
+  /** SHA-256 over the canonical meeting, register, instruction history and options. */
+  inputDigest: string;
+}
+
+/**
+ * Check a history against the meeting and the register, and drop exact re-deliveries of the same
+ * instruction. Every problem is reported at once; nothing is counted from an invalid history.
+ */
+export function checkHistory(
+  meeting: Meeting,
+  holders: readonly Holder[],
+  history: readonly Instruction[],
+): Instruction[] {
+  const holderByAccount = new Map(holders.map((h) => [h.account, h]));
+  const byId = new Map<string, Instruction>();
+  const problems: string[] = [];
+  const total = holders.reduce((s, h) => s + h.shares, 0);
+  if (total !== meeting.sharesOutstanding) {
+    problems.push(`register: shares add up to ${total}, not the ${meeting.sharesOutstanding} outstanding`);
+  }
+  if (holderByAccount.size !== holders.length) problems.push('register: an account appears more than once');
+  const report = (i: Instruction, p: Problem | string) =>
+    problems.push(
+      typeof p === 'string' ? `instruction ${i.id}: ${p}` : `instruction ${i.id}, ${p.path}: ${p.message}`,
+    );
+  for (const i of history) {
+    const seen = byId.get(i.id);
+    if (seen) {
+      if (canonicalJson(seen) !== canonicalJson(i))
+        report(i, 'the same id is used by two different instructions');
+      continue;
+    }
+    byId.set(i.id, i);
+    const holder = holderByAccount.get(i.account);
+    if (!holder) {
+      report(i, { path: 'account', message: `"${i.account}" is not on the register` });
+      continue;
+    }
+    if (Number.isNaN(Date.parse(i.receivedAt)))
+      report(i, { path: 'receivedAt', message: 'is not a valid instant' });
+    if (i.kind === 'proxy') {
+      if (i.channel === 'paper' && i.dated === undefined) {
+        report(i, { path: 'dated', message: 'a paper proxy needs the date written on the card' });
+      }
+      if (i.channel !== 'paper' && i.dated !== undefined) {
+        report(i, {
+          path: 'dated',
+          message: `an ${i.channel} proxy is dated by its receipt time; leave dated out`,
+        });
+      }
+    }
+    if (
+      'dated' in i &&
+      i.dated !== undefined &&
+      i.dated > localDate(Date.parse(i.receivedAt), meeting.timeZone)
+    ) {
+      report(i, { path: 'dated', message: 'is after the date the paper was received' });
+    }
+    if (i.kind === 'proxy' || i.kind === 'meeting-ballot') {
+      for (const p of validateVotes(i.votes, { meeting, holder, channel: i.channel })) report(i, p);
+    }
+  }
+  for (const i of byId.values()) {
+    if (i.kind !== 'resolution') continue;
+    const chosen = byId.get(i.chooses);
+    if (!chosen || chosen.account !== i.account) {
+      report(i, { path: 'chooses', message: `no instruction "${i.chooses}" for account ${i.account}` });
+    }
+  }
+  if (problems.length > 0) throw new InvalidInputError('the instruction history', problems);
+  return [...byId.values()];
+}
+
+/** Count a meeting from its register and its whole instruction history. */
+export function tabulate(
+  meeting: Meeting,
+  holders: readonly Holder[],
+  history: readonly Instruction[],
+  options: TabulationOptions,
+): TabulationResult {
+  const instructions = checkHistory(meeting, holders, history);
+  const cumulativeIds = new Set(
+    options.cumulative
+      ? meeting.proposals.filter((p) => p.kind === 'election' && p.cumulativeVotingAllowed).map((p) => p.id)
+      : [],
+  );
+  const ctx: CountingContext = { meeting, cumulative: cumulativeIds };
+  const Q = requiredQuorum(meeting);
+
+  const byAccount = new Map<string, Instruction[]>();
+  for (const i of instructions) {
+    const list = byAccount.get(i.account);
+    if (list) list.push(i);
+    else byAccount.set(i.account, [i]);
+  }
+
+  const tally = new Tally(meeting);
+  const conflicts: ConflictReport[] = [];
+  const accounts = { total: holders.length, present: 0, revoked: 0, conflicted: 0, withoutInstruction: 0 };
+  let sharesPresent = 0;
+
+  for (const holder of holders) {
+    const own = byAccount.get(holder.account);
+    const sameVotes = (a: VotingInstruction, b: VotingInstruction) =>
+      sameContributions(contributions(a, holder, ctx), contributions(b, holder, ctx));
+    const effective: Effective = own
+      ? effectiveInstruction(own, meeting.timeZone, sameVotes)
+      : { status: 'none' };
+    switch (effective.status) {
+      case 'none':
+        accounts.withoutInstruction += 1;
+        break;
+      case 'revoked':
+        accounts.revoked += 1;
+        break;
+      case 'voting':
+        accounts.present += 1;
+        sharesPresent += holder.shares;
+        for (const [id, c] of contributions(effective.instruction, holder, ctx)) tally.add(id, c);
+        break;
+      case 'conflict': {
+        accounts.present += 1;
+        accounts.conflicted += 1;
+        sharesPresent += holder.shares;
+        const differ = tally.addAgreed(effective.instruments, holder, ctx);
+        conflicts.push({
+          account: holder.account,
+          shares: holder.shares,
+          instruments: effective.instruments.map((i) => i.id),
+          proposals: differ,
+        });
+      }
+    }
+  }
+
+  const quorumMet = sharesPresent >= Q;
+  return {
+    meeting: meeting.id,
+    sharesOutstanding: meeting.sharesOutstanding,
+    requiredQuorum: Q,
+    sharesPresent,
+    quorumMet,
+    cumulative: cumulativeIds.size > 0,
+    accounts,
+    proposals: meeting.proposals.map((p) =>
+      p.kind === 'matter'
+        ? matterResult(p, tally.matter(p.id), { quorumMet, Q, sharesPresent, N: meeting.sharesOutstanding })
+        : electionResult(p, tally, cumulativeIds.has(p.id), meeting.cumulativeDiscretion, quorumMet),
+    ),
+    conflicts,
+    inputDigest: inputDigest(meeting, holders, instructions, options),
+  };
+}
+
+function sameContributions(a: Map<string, Contribution>, b: Map<string, Contribution>): boolean {
+  for (const [id, c] of a) {
+    const other = b.get(id);
+    if (!other || contributionKey(c) !== contributionKey(other)) return false;
+  }
+  return true;
+}
+
+class Tally {
+  private readonly matters = new Map<string, MatterCount>();
+  private readonly straight = new Map<string, { nominees: Map<string, NomineeCount>; overVotes: number }>();
+  private readonly cumulative = new Map<
+    string,
+    { fixed: Map<string, number>; pools: Array<{ votes: number; allowed: string[] }>; brokerNonVotes: number }
+  >();
+
+  constructor(private readonly meeting: Meeting) {}
+
+  add(proposalId: string, c: Contribution): void {
+    if (c.kind === 'matter') {
+      const m = this.matter(proposalId);
+      m.FOR += c.count.FOR;
+      m.AGAINST += c.count.AGAINST;
+      m.ABSTAIN += c.count.ABSTAIN;
+      m.brokerNonVotes += c.count.brokerNonVotes;
+    } else if (c.kind === 'straight') {
+      const s = this.straightOf(proposalId);
+      if (c.overVote) s.overVotes += 1;
+      for (const [id, n] of Object.entries(c.nominees)) {
+        const t = s.nominees.get(id) ?? { FOR: 0, WITHHOLD: 0, AGAINST: 0, brokerNonVotes: 0 };
+        t.FOR += n.FOR;
+        t.WITHHOLD += n.WITHHOLD;
+        t.AGAINST += n.AGAINST;
+        t.brokerNonVotes += n.brokerNonVotes;
+        s.nominees.set(id, t);
+      }
+    } else {
+      const s = this.cumulativeOf(proposalId);
+      for (const [id, v] of Object.entries(c.fixed)) s.fixed.set(id, (s.fixed.get(id) ?? 0) + v);
+      if (c.discretionary) s.pools.push(c.discretionary);
+      s.brokerNonVotes += c.brokerNonVotes;
+    }
+  }
+
+  /**
+   * A conflict: count each proposal on which every instrument agrees; leave the others unvoted (all
+   * of them when a revocation is among the instruments). Returns the proposals left unvoted.
+   */
+  addAgreed(
+    instruments: ReadonlyArray<Extract<Instruction, { kind: 'proxy' | 'revocation' }>>,
+    holder: Holder,
+    ctx: CountingContext,
+  ): string[] {
+    if (instruments.some((i) => i.kind === 'revocation')) return this.meeting.proposals.map((p) => p.id);
+    const each = instruments.map((i) => contributions(i as VotingInstruction, holder, ctx));
+    const differ: string[] = [];
+    for (const p of this.meeting.proposals) {
+      const keys = new Set(each.map((m) => contributionKey(m.get(p.id) as Contribution)));
+      if (keys.size === 1) this.add(p.id, each[0]?.get(p.id) as Contribution);
+      else differ.push(p.id);
+    }
+    return differ;
+  }
+
+  matter(id: string): MatterCount {
+    let m = this.matters.get(id);
+    if (!m) {
+      m = { FOR: 0, AGAINST: 0, ABSTAIN: 0, brokerNonVotes: 0 };
+      this.matters.set(id, m);
+    }
+    return m;
+  }
+
+  straightOf(id: string) {
+    let s = this.straight.get(id);
+    if (!s) {
+      s = { nominees: new Map(), overVotes: 0 };
+      this.straight.set(id, s);
+    }
+    return s;
+  }
+
+  cumulativeOf(id: string) {
+    let s = this.cumulative.get(id);
+    if (!s) {
+      s = { fixed: new Map(), pools: [], brokerNonVotes: 0 };
+      this.cumulative.set(id, s);
+    }
+    return s;
+  }
+}
+
+function matterResult(
+  m: Matter,
+  c: MatterCount,
+  at: { quorumMet: boolean; Q: number; sharesPresent: number; N: number },
+): MatterResult {
+  let rule: string;
+  let forAtLeast: number;
+  switch (m.standard) {
+    case 'majority-present-and-voting-and-of-quorum': {
+      const ofQuorum = Math.floor(at.Q / 2) + 1;
+      rule = `FOR > AGAINST (${c.AGAINST}) and FOR >= a majority of the required quorum (floor(${at.Q} / 2) + 1 = ${ofQuorum})`;
+      forAtLeast = Math.max(c.AGAINST + 1, ofQuorum);
+      break;
+    }
+    case 'majority-of-votes-cast':
+      rule = `FOR > AGAINST (${c.AGAINST})`;
+      forAtLeast = c.AGAINST + 1;
+      break;
+    case 'majority-of-shares-present':
+      rule = `FOR > half the shares present (${at.sharesPresent} / 2)`;
+      forAtLeast = Math.floor(at.sharesPresent / 2) + 1;
+      break;
+    case 'majority-of-outstanding':
+      rule = `FOR > half the shares outstanding (${at.N} / 2)`;
+      forAtLeast = Math.floor(at.N / 2) + 1;
+      break;
+  }
+  return {
+    kind: 'matter',
+    id: m.id,
+    title: m.title,
+    standard: m.standard,
+    for: c.FOR,
+    against: c.AGAINST,
+    abstain: c.ABSTAIN,
+    brokerNonVotes: c.brokerNonVotes,
+    threshold: { rule, forAtLeast },
+    outcome: !at.quorumMet ? 'no-quorum' : c.FOR >= forAtLeast ? 'approved' : 'not-approved',
+  };
+}
+
+function electionResult(
+  e: Election,
+  tally: Tally,
+  cumulative: boolean,
+  policy: Meeting['cumulativeDiscretion'],
+  quorumMet: boolean,
+): ElectionResult {
+  let nominees: NomineeResult[];
+  let overVotes = 0;
+  if (cumulative) {
+    const c = tally.cumulativeOf(e.id);
+    const allocation = allocateCumulative(
+      e.seats,
+      e.nominees.map((n) => ({
+        id: n.id,
+        boardNominee: n.boardRecommends,
+        fixedVotes: c.fixed.get(n.id) ?? 0,
+      })),
+      c.pools,
+      policy,
+    );
+    nominees = e.nominees.map((n) => ({
+      id: n.id,
+      name: n.name,
+      boardRecommends: n.boardRecommends,
+      for: allocation.totals[n.id] ?? 0,
+      withhold: 0,
+      against: 0,
+      brokerNonVotes: 0,
+      discretionary: allocation.discretionary[n.id] ?? 0,
+    }));
+    // Broker non-votes in a cumulative election are reported in shares, on the proposal's first line.
+    const first = nominees[0];
+    if (first) first.brokerNonVotes = c.brokerNonVotes;
+  } else {
+    const s = tally.straightOf(e.id);
+    overVotes = s.overVotes;
+    nominees = e.nominees.map((n) => {
+      const t = s.nominees.get(n.id) ?? { FOR: 0, WITHHOLD: 0, AGAINST: 0, brokerNonVotes: 0 };
+      return {
+        id: n.id,
+        name: n.name,
+        boardRecommends: n.boardRecommends,
+        for: t.FOR,
+        withhold: t.WITHHOLD,
+        against: t.AGAINST,
+        brokerNonVotes: t.brokerNonVotes,
+      };
+    });
+  }
+  const eligible = e.standard === 'plurality' ? nominees : nominees.filter((n) => n.for > n.against);
+  const threshold =
+    e.standard === 'plurality'
+      ? `the ${e.seats} nominees with the most ${cumulative ? 'votes' : 'FOR shares'} (more than zero) are elected; WITHHOLD has no effect`
+      : `a nominee needs FOR > AGAINST; at most ${e.seats} elected, the most FOR first`;
+  return {
+    kind: 'election',
+    id: e.id,
+    title: e.title,
+    seats: e.seats,
+    standard: e.standard,
+    cumulative,
+    unit: cumulative ? 'votes' : 'shares',
+    nominees,
+    overVotes,
+    threshold,
+    outcome: quorumMet ? rankSeats(eligible, e.seats) : { status: 'no-quorum' },
+  };
+}
+
+/**
+ * The top-`seats` rule: nominees with more votes than the last seat's line are elected; nominees tied
+ * on that line are reported as tied when there are more of them than seats left. Zero elects nobody.
+ */
+export function rankSeats(
+  nominees: ReadonlyArray<{ id: string; for: number }>,
+  seats: number,
+): ElectionOutcome {
+  const ranked = nominees.filter((n) => n.for > 0).sort((a, b) => b.for - a.for);
+  if (ranked.length <= seats)
+    return { status: 'decided', elected: ranked.map((n) => n.id), tied: [], tiedSeats: 0 };
+  const line = (ranked[seats - 1] as { for: number }).for;
+  const above = ranked.filter((n) => n.for > line).map((n) => n.id);
+  const onLine = ranked.filter((n) => n.for === line).map((n) => n.id);
+  const left = seats - above.length;
+  if (onLine.length <= left)
+    return { status: 'decided', elected: [...above, ...onLine], tied: [], tiedSeats: 0 };
+  return { status: 'tie', elected: above, tied: onLine, tiedSeats: left };
+}
+
+function inputDigest(
+  meeting: Meeting,
+  holders: readonly Holder[],
+  instructions: readonly Instruction[],
+  options: TabulationOptions,
+): string {
+  const hash = createHash('sha256');
+  hash.update(canonicalJson({ meeting, options }));
+  for (const h of [...holders].sort((a, b) => (a.account < b.account ? -1 : 1)))
+    hash.update(`\n${canonicalJson(h)}`);
+  for (const i of [...instructions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    hash.update(`\n${canonicalJson(i)}`);
+  }
+  return hash.digest('hex');
+}
