@@ -58,7 +58,8 @@ export interface CumulativeAllocation {
  * remainder one vote at a time to them in ballot order.
  *
  * `maximize` (the seed: "elect as many of these nominees as possible"): pools with the same allowed set
- * are merged (the result does not depend on how the votes are split into proxies). For k = min(seats,
+ * are merged (the votes per candidate do not depend on how they are split into proxies; `perPool` fills
+ * each proxy of a merged set in input order, nominee by nominee in ballot order). For k = min(seats,
  * board nominees) down to 1, and for each set T of k board nominees (those with the most fixed votes
  * first, ties in ballot order, so the cheapest set is tried first), T is feasible when some allocation
  * elects every member of T without a tie:
@@ -80,8 +81,9 @@ export interface CumulativeAllocation {
  * In every case the sum of `discretionary` equals the sum of the pools' votes minus `unallocated`, and
  * no pool gives more than its votes or to a nominee it did not allow.
  *
- * Cost: exhaustive over sets of board nominees (pruned by a lower bound), meant for ballots of a few
- * dozen nominees at most with a handful of board nominees.
+ * Cost: exhaustive over sets of board nominees (pruned by a lower bound: the strongest k with every
+ * vote free to go anywhere), meant for ballots with at most about 15 board nominees; the flow graphs
+ * have one node per distinct marked set and per nominee, so the number of proxies hardly matters.
  *
  * @throws RangeError on invalid input: seats not a positive integer, duplicate candidate ids, votes
  * not whole non-negative numbers, an allowed id that is not a candidate, totals beyond safe integers.

@@ -56,7 +56,13 @@ export const instructionSchema = z.discriminatedUnion('kind', [
     dated: paperDate.optional(),
     votes: votesSchema,
   }),
-  z.strictObject({ ...base, kind: z.literal('revocation'), channel: z.literal('paper'), dated: paperDate }),
+  z.strictObject({
+    ...base,
+    kind: z.literal('revocation'),
+    /** A written instrument entered by an operator (dated), or a holder's revocation on-line (dated by receipt). */
+    channel: z.enum(['paper', 'internet']),
+    dated: paperDate.optional(),
+  }),
   z.strictObject({
     ...base,
     kind: z.literal('meeting-ballot'),

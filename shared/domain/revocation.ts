@@ -39,7 +39,7 @@ export function compareInstructions(a: Instruction, b: Instruction, timeZone: st
 }
 
 const isPaper = (i: Instruction): i is PaperInstrument =>
-  (i.kind === 'proxy' && i.channel === 'paper') || i.kind === 'revocation';
+  (i.kind === 'proxy' || i.kind === 'revocation') && i.channel === 'paper';
 
 /**
  * The effective instruction of one account, from its whole history (any order; duplicates of the same
@@ -103,4 +103,14 @@ function samePaper(
   if (a.kind === 'revocation' && b.kind === 'revocation') return true;
   if (a.kind === 'proxy' && b.kind === 'proxy') return sameVotes(a, b);
   return false;
+}
+
+/**
+ * A text key that sorts like the effective order: a ballot cast at the meeting above any proxy, then
+ * `compareInstructions`. The live store keeps the greatest key as the account's effective pointer
+ * (ids are ASCII, so DynamoDB's byte order and this order agree).
+ */
+export function orderKey(i: Instruction, timeZone: string): string {
+  const rank = i.kind === 'meeting-ballot' ? '1' : '0';
+  return `${rank}#${executionDate(i, timeZone)}#${new Date(Date.parse(i.receivedAt)).toISOString()}#${i.id}`;
 }

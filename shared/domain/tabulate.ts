@@ -141,9 +141,9 @@ export function checkHistory(
     }
     if (Number.isNaN(Date.parse(i.receivedAt)))
       report(i, { path: 'receivedAt', message: 'is not a valid instant' });
-    if (i.kind === 'proxy') {
+    if (i.kind === 'proxy' || i.kind === 'revocation') {
       if (i.channel === 'paper' && i.dated === undefined) {
-        report(i, { path: 'dated', message: 'a paper proxy needs the date written on the card' });
+        report(i, { path: 'dated', message: `a paper ${i.kind} needs the date written on it` });
       }
       if (i.channel !== 'paper' && i.dated !== undefined) {
         report(i, {

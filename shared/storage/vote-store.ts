@@ -1,0 +1,239 @@
+// The DynamoDB side of voting. Items:
+//   register   CONTROL#<hmac>  / CONTROL      the holder behind a control number (no number stored)
+//   votes      ACCOUNT#<acct>  / INSTR#<id>   one instruction, appended once, never changed
+//   votes      ACCOUNT#<acct>  / EFFECTIVE    the account's effective instruction (greatest order key)
+//   operations GUESS#<source>  / <hour>       failed control numbers from one address in one hour
+// A submission costs one BatchGetItem (holder + failure count) and one TransactWriteItems (append +
+// move the pointer, each under a condition), so concurrent submissions for one account leave exactly
+// the latest-dated one effective and every one of them in the history.
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { canonicalJson } from '../domain/canonical.ts';
+import type { Instruction } from '../domain/instruction.ts';
+import { instructionSchema } from '../domain/instruction.ts';
+import type { AppendResult, BallotHolder, StoredInstruction, VoteStore } from '../voting/ports.ts';
+import type { TableNames } from './tables.ts';
+
+export const CONTROL_SK = 'CONTROL';
+export const EFFECTIVE_SK = 'EFFECTIVE';
+export const INSTRUCTION_PREFIX = 'INSTR#';
+const GUESS_WINDOW_MS = 3_600_000;
+
+export const controlKey = (hash: string) => ({ pk: `CONTROL#${hash}`, sk: CONTROL_SK });
+export const accountPk = (account: string) => `ACCOUNT#${account}`;
+const guessKey = (source: string, now: number) => ({
+  pk: `GUESS#${source}`,
+  sk: String(Math.floor(now / GUESS_WINDOW_MS)),
+});
+
+/** Paper instruments and the inspector's resolutions mark the account: its count needs the whole history. */
+export const needsHistory = (i: Instruction) =>
+  i.kind === 'resolution' || ((i.kind === 'proxy' || i.kind === 'revocation') && i.channel === 'paper');
+
+export interface InstructionItem {
+  pk: string;
+  sk: string;
+  type: 'instruction';
+  account: string;
+  orderKey: string;
+  receiptCode: string;
+  /** The instruction as canonical JSON: exactly what the export and the digests read. */
+  body: string;
+}
+
+export function toStored(item: Record<string, unknown>): StoredInstruction {
+  return {
+    instruction: instructionSchema.parse(JSON.parse(String(item.body))),
+    receiptCode: String(item.receiptCode),
+  };
+}
+
+export class DynamoVoteStore implements VoteStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: TableNames,
+    private readonly now: () => number,
+  ) {}
+
+  async lookup(controlHash: string, source: string): Promise<{ holder: BallotHolder | null; recentFailures: number }> {
+    let keys: Record<string, { Keys: Record<string, unknown>[] }> = {
+      [this.tables.register]: { Keys: [controlKey(controlHash)] },
+      [this.tables.operations]: { Keys: [guessKey(source, this.now())] },
+    };
+    const found: Record<string, Record<string, unknown>[]> = {};
+    for (let attempt = 0; Object.keys(keys).length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: keys }));
+      for (const [table, items] of Object.entries(out.Responses ?? {})) (found[table] ??= []).push(...items);
+      keys = (out.UnprocessedKeys ?? {}) as typeof keys;
+      if (attempt > 8) throw new Error('BatchGetItem left keys unprocessed after 8 retries');
+    }
+    const control = found[this.tables.register]?.[0];
+    const guess = found[this.tables.operations]?.[0];
+    return {
+      holder: control
+        ? {
+            account: String(control.account),
+            name: String(control.name),
+            jointNames: Array.isArray(control.jointNames) ? control.jointNames.map(String) : [],
+            shares: Number(control.shares),
+            nominee: control.nominee === true,
+            email: typeof control.email === 'string' ? control.email : null,
+          }
+        : null,
+      recentFailures: guess ? Number(guess.failures ?? 0) : 0,
+    };
+  }
+
+  async recordFailure(source: string): Promise<number> {
+    const now = this.now();
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tables.operations,
+        Key: guessKey(source, now),
+        UpdateExpression: 'ADD failures :one SET expiresAt = :exp',
+        ExpressionAttributeValues: { ':one': 1, ':exp': Math.floor((now + 2 * GUESS_WINDOW_MS) / 1000) },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.failures ?? 1);
+  }
+
+  async append(instruction: Instruction, receiptCode: string, orderKey: string): Promise<AppendResult> {
+    const pk = accountPk(instruction.account);
+    const item: InstructionItem = {
+      pk,
+      sk: `${INSTRUCTION_PREFIX}${instruction.id}`,
+      type: 'instruction',
+      account: instruction.account,
+      orderKey,
+      receiptCode,
+      body: canonicalJson(instruction),
+    };
+    const put = {
+      Put: {
+        TableName: this.tables.votes,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
+    };
+    const paper = needsHistory(instruction);
+    try {
+      if (instruction.kind === 'resolution') throw new NotLatest();
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            put,
+            {
+              Update: {
+                TableName: this.tables.votes,
+                Key: { pk, sk: EFFECTIVE_SK },
+                UpdateExpression: `SET #type = :type, account = :account, orderKey = :key, receiptCode = :receipt, body = :body${paper ? ', needsHistory = :true' : ''}`,
+                ConditionExpression: 'attribute_not_exists(orderKey) OR orderKey < :key',
+                ExpressionAttributeNames: { '#type': 'type' },
+                ExpressionAttributeValues: {
+                  ':type': 'effective',
+                  ':account': instruction.account,
+                  ':key': orderKey,
+                  ':receipt': receiptCode,
+                  ':body': item.body,
+                  ...(paper ? { ':true': true } : {}),
+                },
+              },
+            },
+          ],
+        }),
+      );
+      return { outcome: 'stored', stored: { instruction, receiptCode }, effective: true };
+    } catch (e) {
+      const duplicate = duplicateOf(e);
+      if (duplicate) return this.replay(duplicate);
+      if (!(e instanceof NotLatest) && !pointerRefused(e)) throw e;
+    }
+    // A later-dated instruction is already effective: append this one to the history alone.
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            put,
+            ...(paper
+              ? [
+                  {
+                    Update: {
+                      TableName: this.tables.votes,
+                      Key: { pk, sk: EFFECTIVE_SK },
+                      UpdateExpression: 'SET needsHistory = :true, account = :account',
+                      ExpressionAttributeValues: { ':true': true, ':account': instruction.account },
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+      return { outcome: 'stored', stored: { instruction, receiptCode }, effective: false };
+    } catch (e) {
+      const duplicate = duplicateOf(e);
+      if (duplicate) return this.replay(duplicate);
+      throw e;
+    }
+  }
+
+  private async replay(item: Record<string, unknown>): Promise<AppendResult> {
+    const stored = toStored(item);
+    const effective = await this.effective(stored.instruction.account);
+    return { outcome: 'duplicate', stored, effective: effective?.instruction.id === stored.instruction.id };
+  }
+
+  async effective(account: string): Promise<StoredInstruction | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tables.votes, Key: { pk: accountPk(account), sk: EFFECTIVE_SK }, ConsistentRead: true }),
+    );
+    return out.Item?.body ? toStored(out.Item) : null;
+  }
+
+  async history(account: string): Promise<StoredInstruction[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.votes,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': accountPk(account), ':prefix': INSTRUCTION_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items
+      .sort((a, b) => (String(a.orderKey) < String(b.orderKey) ? -1 : 1))
+      .map(toStored);
+  }
+}
+
+class NotLatest extends Error {}
+
+/** The stored item when the append's own condition failed (the same id was already stored). */
+function duplicateOf(e: unknown): Record<string, unknown> | null {
+  if (!(e instanceof TransactionCanceledException)) return null;
+  const reason = e.CancellationReasons?.[0];
+  if (reason?.Code !== 'ConditionalCheckFailed' || !reason.Item) return null;
+  return unmarshall(reason.Item as Parameters<typeof unmarshall>[0]);
+}
+
+/** The pointer's condition failed: a later-dated instruction is already effective. */
+function pointerRefused(e: unknown): boolean {
+  return e instanceof TransactionCanceledException && e.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed';
+}

@@ -1,0 +1,45 @@
+// The ports of the voting use cases. Adapters (DynamoDB, SES, the clock) implement them; the use cases
+// take them as arguments, so pure tests can pass in-memory fakes.
+import type { Instruction } from '../domain/instruction.ts';
+
+/** What a submission needs to know of the holder behind a control number. */
+export interface BallotHolder {
+  account: string;
+  name: string;
+  jointNames: string[];
+  shares: number;
+  nominee: boolean;
+  email: string | null;
+}
+
+export interface StoredInstruction {
+  instruction: Instruction;
+  receiptCode: string;
+}
+
+export interface AppendResult {
+  /** `duplicate`: an instruction with this id was already stored (a retried submission). */
+  outcome: 'stored' | 'duplicate';
+  stored: StoredInstruction;
+  /** Whether, right after the write, this instruction is the account's effective one. */
+  effective: boolean;
+}
+
+export interface VoteStore {
+  /**
+   * The holder behind a control-number hash, and the count of recent failures from a source
+   * address, in one round trip.
+   */
+  lookup(
+    controlHash: string,
+    source: string,
+  ): Promise<{ holder: BallotHolder | null; recentFailures: number }>;
+  /** Count one failed control number from a source address; returns the count in the current window. */
+  recordFailure(source: string): Promise<number>;
+  /** Append an instruction and, when it is the latest-dated, make it the account's effective one. */
+  append(instruction: Instruction, receiptCode: string, orderKey: string): Promise<AppendResult>;
+  /** The account's effective pointer, if any. */
+  effective(account: string): Promise<StoredInstruction | null>;
+  /** Every instruction of the account, oldest first. */
+  history(account: string): Promise<StoredInstruction[]>;
+}

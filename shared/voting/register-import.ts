@@ -1,0 +1,89 @@
+// Issuing control numbers when the register is imported: one per account per meeting, from a
+// cryptographic random source, stored only as an HMAC. Holder and control items are written together
+// under conditions, 50 holders to a transaction, so a re-import (or two racing imports) never issues a
+// second number to an account already imported. The numbers come back to the caller once, for the
+// notices and the print file; nothing else keeps them.
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { controlNumberHash, newControlNumber } from '../domain/control-number.ts';
+import type { Holder } from '../domain/holder.ts';
+import { holderToItem } from '../register/holder-item.ts';
+import { controlKey } from '../storage/vote-store.ts';
+import type { TableNames } from '../storage/tables.ts';
+
+const HOLDERS_PER_TRANSACTION = 50;
+
+export interface ImportResult {
+  /** Accounts imported now, with their new control numbers (to be sent, then forgotten). */
+  issued: Map<string, string>;
+  /** Accounts that were already imported: unchanged, no new number. */
+  unchanged: number;
+}
+
+export async function importHolders(
+  doc: DynamoDBDocumentClient,
+  tables: TableNames,
+  holders: readonly Holder[],
+  secret: Uint8Array | string,
+  randomBytes: (n: number) => Uint8Array,
+  options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<ImportResult> {
+  const issued = new Map<string, string>();
+  let unchanged = 0;
+  let done = 0;
+  const chunks: Holder[][] = [];
+  for (let i = 0; i < holders.length; i += HOLDERS_PER_TRANSACTION) chunks.push(holders.slice(i, i + HOLDERS_PER_TRANSACTION));
+
+  const writeChunk = async (chunk: readonly Holder[]): Promise<void> => {
+    const numbers = chunk.map(() => newControlNumber(randomBytes));
+    const items = chunk.flatMap((h, k) => {
+      const { pk: _pk, sk: _sk, ...holderAttrs } = holderToItem(h);
+      const number = numbers[k] as string;
+      return [
+        {
+          Put: {
+            TableName: tables.register,
+            Item: { ...holderToItem(h), controlHash: controlNumberHash(number, secret) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName: tables.register,
+            Item: { ...controlKey(controlNumberHash(number, secret)), ...holderAttrs, type: 'control' },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ];
+    });
+    try {
+      await doc.send(new TransactWriteCommand({ TransactItems: items }));
+      chunk.forEach((h, k) => issued.set(h.account, numbers[k] as string));
+      done += chunk.length;
+      options.onProgress?.(done, holders.length);
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      if (chunk.length === 1) {
+        const [holderReason, controlReason] = e.CancellationReasons ?? [];
+        if (holderReason?.Code === 'ConditionalCheckFailed') {
+          unchanged += 1;
+          done += 1;
+          options.onProgress?.(done, holders.length);
+          return;
+        }
+        // A 50-bit collision with another account's number: draw again.
+        if (controlReason?.Code === 'ConditionalCheckFailed') return writeChunk(chunk);
+        throw e;
+      }
+      // Someone is already imported in this chunk: go holder by holder.
+      for (const h of chunk) await writeChunk([h]);
+    }
+  };
+
+  const queue = [...chunks];
+  const workers = Array.from({ length: Math.min(options.concurrency ?? 8, queue.length) }, async () => {
+    for (let chunk = queue.shift(); chunk; chunk = queue.shift()) await writeChunk(chunk);
+  });
+  await Promise.all(workers);
+  return { issued, unchanged };
+}

@@ -1,0 +1,228 @@
+// The holder's side of voting: fetch the ballot, submit a proxy, revoke it (issue "Voting"). Pure use
+// cases over ports; the HTTP handlers map their results and errors to responses.
+import { createHash } from 'node:crypto';
+import { type Problem, validateVotes } from '../domain/ballot.ts';
+import { canonicalJson } from '../domain/canonical.ts';
+import { checkControlNumber, controlNumberHash, newReceiptCode } from '../domain/control-number.ts';
+import type { Instruction, Votes } from '../domain/instruction.ts';
+import { internetCutoffMs, type Meeting } from '../domain/meeting.ts';
+import { orderKey } from '../domain/revocation.ts';
+import type { BallotHolder, StoredInstruction, VoteStore } from './ports.ts';
+
+export interface VotingDeps {
+  meeting: Meeting;
+  store: VoteStore;
+  /** The per-meeting HMAC secret for control numbers. */
+  secret: Uint8Array | string;
+  now: () => number;
+  randomBytes: (n: number) => Uint8Array;
+  /** Failed control numbers from one source address within the window before 429 (default 10). */
+  maxFailures?: number;
+}
+
+/** A refusal the HTTP layer turns into a status code and a JSON error naming the field. */
+export class VotingError extends Error {
+  constructor(
+    readonly code: 'invalid' | 'not-recognised' | 'closed' | 'too-many-attempts' | 'idempotency-conflict',
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+    this.name = 'VotingError';
+  }
+}
+
+const NOT_RECOGNISED = 'This control number is not recognised. Check it against your notice and try again.';
+
+/** Checks the number, the window and the guessing limit, and finds the holder. */
+async function holderFor(deps: VotingDeps, controlNumber: string, source: string): Promise<BallotHolder> {
+  const check = checkControlNumber(controlNumber);
+  if (!check.ok) {
+    // A typo fails here, before any database read; the check digit is public, so this reveals nothing.
+    throw new VotingError(
+      'invalid',
+      'The control number has 16 digits; one of them is wrong. Check it against your notice.',
+      [
+        {
+          path: 'controlNumber',
+          message: check.reason === 'format' ? 'must be 16 digits' : 'the check digit does not match',
+        },
+      ],
+    );
+  }
+  const { holder, recentFailures } = await deps.store.lookup(
+    controlNumberHash(check.digits, deps.secret),
+    source,
+  );
+  const limit = deps.maxFailures ?? 10;
+  if (recentFailures >= limit) {
+    throw new VotingError(
+      'too-many-attempts',
+      'Too many control numbers were not recognised from your address. Wait an hour and try again.',
+    );
+  }
+  if (!holder) {
+    await deps.store.recordFailure(source);
+    throw new VotingError('not-recognised', NOT_RECOGNISED, [
+      { path: 'controlNumber', message: 'is not recognised' },
+    ]);
+  }
+  return holder;
+}
+
+function assertOpen(deps: VotingDeps): number {
+  const now = deps.now();
+  if (now > internetCutoffMs(deps.meeting)) {
+    throw new VotingError(
+      'closed',
+      `Internet voting closed at ${deps.meeting.internetCutoff.local} (${deps.meeting.internetCutoff.timeZone ?? deps.meeting.timeZone}). You can still vote in person at the meeting.`,
+    );
+  }
+  return now;
+}
+
+export interface BallotView {
+  holder: { name: string; jointNames: string[]; shares: number; nominee: boolean };
+  /** The effective instruction now, so the page can show it and the holder can change it. */
+  current: { kind: Instruction['kind']; receiptCode: string; receivedAt: string; votes: Votes | null } | null;
+  closesAt: string;
+}
+
+export async function fetchBallot(
+  deps: VotingDeps,
+  controlNumber: string,
+  source: string,
+): Promise<BallotView> {
+  const holder = await holderFor(deps, controlNumber, source);
+  const current = await deps.store.effective(holder.account);
+  return {
+    holder: {
+      name: holder.name,
+      jointNames: holder.jointNames,
+      shares: holder.shares,
+      nominee: holder.nominee,
+    },
+    current: current && describeCurrent(current),
+    closesAt: new Date(internetCutoffMs(deps.meeting)).toISOString(),
+  };
+}
+
+function describeCurrent(s: StoredInstruction): NonNullable<BallotView['current']> {
+  const i = s.instruction;
+  return {
+    kind: i.kind,
+    receiptCode: s.receiptCode,
+    receivedAt: i.receivedAt,
+    votes: i.kind === 'proxy' || i.kind === 'meeting-ballot' ? i.votes : null,
+  };
+}
+
+export interface Receipt {
+  receiptCode: string;
+  instructionId: string;
+  account: string;
+  kind: 'proxy' | 'revocation';
+  /** The execution time of an internet instruction: its receipt time, to the millisecond. */
+  executedAt: string;
+  effective: boolean;
+  /** True when this answers a retry of a submission already stored. */
+  replayed: boolean;
+  votes: Votes | null;
+  holder: BallotHolder;
+}
+
+export interface SubmitInput {
+  controlNumber: string;
+  votes: Votes;
+  /** Chosen by the client, the same for every retry of one submission. */
+  idempotencyKey: string;
+  /** For a joint account: which holder signs (defaults to the first registered name). */
+  signedBy?: string | undefined;
+}
+
+function instructionId(prefix: string, account: string, idempotencyKey: string): string {
+  const digest = createHash('sha256').update(`${account}\n${idempotencyKey}`).digest('hex').slice(0, 32);
+  return `${prefix}-${digest}`;
+}
+
+function signer(holder: BallotHolder, signedBy: string | undefined): string {
+  if (signedBy === undefined) return holder.name;
+  const names = [holder.name, ...holder.jointNames];
+  if (!names.includes(signedBy)) {
+    throw new VotingError('invalid', 'The signer must be one of the registered holders of the account.', [
+      { path: 'signedBy', message: `must be one of: ${names.join(', ')}` },
+    ]);
+  }
+  return signedBy;
+}
+
+export async function submitProxy(deps: VotingDeps, input: SubmitInput, source: string): Promise<Receipt> {
+  const now = assertOpen(deps);
+  const holder = await holderFor(deps, input.controlNumber, source);
+  const problems = validateVotes(input.votes, { meeting: deps.meeting, holder, channel: 'internet' });
+  if (problems.length > 0)
+    throw new VotingError('invalid', 'The vote could not be recorded as given.', problems);
+  const instruction: Instruction = {
+    id: instructionId('net', holder.account, input.idempotencyKey),
+    account: holder.account,
+    kind: 'proxy',
+    channel: 'internet',
+    receivedAt: new Date(now).toISOString(),
+    signedBy: signer(holder, input.signedBy),
+    votes: input.votes,
+  };
+  return record(deps, instruction, holder);
+}
+
+export interface RevokeInput {
+  controlNumber: string;
+  idempotencyKey: string;
+  signedBy?: string | undefined;
+}
+
+export async function revokeProxy(deps: VotingDeps, input: RevokeInput, source: string): Promise<Receipt> {
+  const now = assertOpen(deps);
+  const holder = await holderFor(deps, input.controlNumber, source);
+  const instruction: Instruction = {
+    id: instructionId('rev', holder.account, input.idempotencyKey),
+    account: holder.account,
+    kind: 'revocation',
+    channel: 'internet',
+    receivedAt: new Date(now).toISOString(),
+    signedBy: signer(holder, input.signedBy),
+  };
+  return record(deps, instruction, holder);
+}
+
+async function record(deps: VotingDeps, instruction: Instruction, holder: BallotHolder): Promise<Receipt> {
+  const result = await deps.store.append(
+    instruction,
+    newReceiptCode(deps.randomBytes),
+    orderKey(instruction, deps.meeting.timeZone),
+  );
+  const stored = result.stored.instruction;
+  if (result.outcome === 'duplicate' && !sameSubmission(stored, instruction)) {
+    throw new VotingError(
+      'idempotency-conflict',
+      'This idempotency key was already used for a different submission. Use a new key for a new vote.',
+      [{ path: 'idempotencyKey', message: 'was used for a different submission' }],
+    );
+  }
+  return {
+    receiptCode: result.stored.receiptCode,
+    instructionId: stored.id,
+    account: stored.account,
+    kind: stored.kind === 'revocation' ? 'revocation' : 'proxy',
+    executedAt: stored.receivedAt,
+    effective: result.effective,
+    replayed: result.outcome === 'duplicate',
+    votes: stored.kind === 'proxy' ? stored.votes : null,
+    holder,
+  };
+}
+
+/** A retry carries the same votes and signer; its receipt time is the first one's. */
+function sameSubmission(a: Instruction, b: Instruction): boolean {
+  const votesOf = (i: Instruction) => (i.kind === 'proxy' ? canonicalJson(i.votes) : '');
+  return a.kind === b.kind && a.signedBy === b.signedBy && votesOf(a) === votesOf(b);
+}
