@@ -8,8 +8,8 @@ import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-
 import { controlNumberHash, newControlNumber } from '../domain/control-number.ts';
 import type { Holder } from '../domain/holder.ts';
 import { holderToItem } from '../register/holder-item.ts';
-import { controlKey } from '../storage/vote-store.ts';
 import type { TableNames } from '../storage/tables.ts';
+import { controlKey } from '../storage/vote-store.ts';
 
 const HOLDERS_PER_TRANSACTION = 50;
 
@@ -32,7 +32,8 @@ export async function importHolders(
   let unchanged = 0;
   let done = 0;
   const chunks: Holder[][] = [];
-  for (let i = 0; i < holders.length; i += HOLDERS_PER_TRANSACTION) chunks.push(holders.slice(i, i + HOLDERS_PER_TRANSACTION));
+  for (let i = 0; i < holders.length; i += HOLDERS_PER_TRANSACTION)
+    chunks.push(holders.slice(i, i + HOLDERS_PER_TRANSACTION));
 
   const writeChunk = async (chunk: readonly Holder[]): Promise<void> => {
     const numbers = chunk.map(() => newControlNumber(randomBytes));
@@ -58,7 +59,7 @@ export async function importHolders(
     });
     try {
       await doc.send(new TransactWriteCommand({ TransactItems: items }));
-      chunk.forEach((h, k) => issued.set(h.account, numbers[k] as string));
+      for (const [k, h] of chunk.entries()) issued.set(h.account, numbers[k] as string);
       done += chunk.length;
       options.onProgress?.(done, holders.length);
     } catch (e) {

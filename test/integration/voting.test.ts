@@ -10,7 +10,13 @@ import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { TABLE_KINDS } from '../../shared/storage/tables.ts';
 import { DynamoVoteStore } from '../../shared/storage/vote-store.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
-import { fetchBallot, revokeProxy, submitProxy, type VotingDeps, VotingError } from '../../shared/voting/submit.ts';
+import {
+  fetchBallot,
+  revokeProxy,
+  submitProxy,
+  type VotingDeps,
+  VotingError,
+} from '../../shared/voting/submit.ts';
 import { hemacare, holder } from '../support/builders.ts';
 import { uniqueTableNames } from '../support/local-env.ts';
 
@@ -38,7 +44,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled(TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))));
+  await Promise.allSettled(
+    TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
+  );
   client.destroy();
 });
 
@@ -65,8 +73,17 @@ describe('register import', () => {
 
 describe('submitting and changing a proxy', () => {
   it('records a proxy with a receipt, shows it as current, and a later one replaces it', async () => {
-    const first = await submitProxy(deps, { controlNumber: number('A-1'), votes: { '2': 'AGAINST' }, idempotencyKey: key() }, '10.0.0.1');
-    expect(first).toMatchObject({ effective: true, replayed: false, kind: 'proxy', executedAt: '2002-06-01T17:00:00.000Z' });
+    const first = await submitProxy(
+      deps,
+      { controlNumber: number('A-1'), votes: { '2': 'AGAINST' }, idempotencyKey: key() },
+      '10.0.0.1',
+    );
+    expect(first).toMatchObject({
+      effective: true,
+      replayed: false,
+      kind: 'proxy',
+      executedAt: '2002-06-01T17:00:00.000Z',
+    });
     expect(first.receiptCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     clock += 1;
     const second = await submitProxy(
@@ -88,7 +105,12 @@ describe('submitting and changing a proxy', () => {
     const a = await submitProxy(deps, input, '10.0.0.1');
     clock += 5;
     const b = await submitProxy(deps, input, '10.0.0.1');
-    expect(b).toMatchObject({ receiptCode: a.receiptCode, replayed: true, effective: true, executedAt: a.executedAt });
+    expect(b).toMatchObject({
+      receiptCode: a.receiptCode,
+      replayed: true,
+      effective: true,
+      executedAt: a.executedAt,
+    });
     expect(await deps.store.history('B-2')).toHaveLength(1);
     const e = await refusal(submitProxy(deps, { ...input, votes: { '2': 'AGAINST' } }, '10.0.0.1'));
     expect(e.code).toBe('idempotency-conflict');
@@ -97,10 +119,16 @@ describe('submitting and changing a proxy', () => {
 
   it('refuses an invalid vote naming the field, writing nothing', async () => {
     const e = await refusal(
-      submitProxy(deps, { controlNumber: number('C-3'), votes: { '1': { marks: { nobody: 'FOR' } } }, idempotencyKey: key() }, '10.0.0.1'),
+      submitProxy(
+        deps,
+        { controlNumber: number('C-3'), votes: { '1': { marks: { nobody: 'FOR' } } }, idempotencyKey: key() },
+        '10.0.0.1',
+      ),
     );
     expect(e.code).toBe('invalid');
-    expect(e.problems).toEqual([{ path: 'votes.1.marks.nobody', message: 'no nominee "nobody" in proposal 1' }]);
+    expect(e.problems).toEqual([
+      { path: 'votes.1.marks.nobody', message: 'no nominee "nobody" in proposal 1' },
+    ]);
     expect(await deps.store.history('C-3')).toEqual([]);
   });
 
@@ -136,7 +164,9 @@ describe('concurrent submissions for one account', () => {
     const latest = results.find((r) => r.executedAt === new Date(base + count - 1).toISOString());
     expect(latest?.effective).toBe(true);
     // The recount of the stored history agrees with the pointer.
-    const all = (await Promise.all(holders.map((h) => deps.store.history(h.account)))).flat().map((s) => s.instruction);
+    const all = (await Promise.all(holders.map((h) => deps.store.history(h.account))))
+      .flat()
+      .map((s) => s.instruction);
     const r = tabulate(meeting, holders, all, { cumulative: false });
     const other = r.proposals.find((p) => p.id === '2');
     expect(other?.kind === 'matter' && other.for).toBe(count - 1 + 2_000 + 1_000);
@@ -161,7 +191,9 @@ describe('control numbers that do not open a ballot', () => {
     const source = '10.9.9.9';
     for (let i = 0; i < 5; i++) {
       const p = String(100000000000000 + i);
-      expect((await refusal(fetchBallot(deps, `${p}${luhnCheckDigit(p)}`, source))).code).toBe('not-recognised');
+      expect((await refusal(fetchBallot(deps, `${p}${luhnCheckDigit(p)}`, source))).code).toBe(
+        'not-recognised',
+      );
     }
     expect((await refusal(fetchBallot(deps, number('B-2'), source))).code).toBe('too-many-attempts');
     // Another address is not affected.
@@ -172,9 +204,19 @@ describe('control numbers that do not open a ballot', () => {
 describe('the internet cut-off', () => {
   it('accepts at the cut-off minute and refuses a millisecond after', async () => {
     const cutoff = internetCutoffMs(meeting);
-    const at = await submitProxy({ ...deps, now: () => cutoff }, { controlNumber: number('B-2'), votes: {}, idempotencyKey: key() }, '10.0.0.4');
+    const at = await submitProxy(
+      { ...deps, now: () => cutoff },
+      { controlNumber: number('B-2'), votes: {}, idempotencyKey: key() },
+      '10.0.0.4',
+    );
     expect(at.executedAt).toBe('2002-06-13T03:59:00.000Z');
-    const e = await refusal(submitProxy({ ...deps, now: () => cutoff + 1 }, { controlNumber: number('B-2'), votes: {}, idempotencyKey: key() }, '10.0.0.4'));
+    const e = await refusal(
+      submitProxy(
+        { ...deps, now: () => cutoff + 1 },
+        { controlNumber: number('B-2'), votes: {}, idempotencyKey: key() },
+        '10.0.0.4',
+      ),
+    );
     expect(e.code).toBe('closed');
     expect(e.message).toContain('2002-06-12T23:59 (America/New_York)');
   });

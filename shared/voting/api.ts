@@ -1,0 +1,95 @@
+// The voting JSON API: ballot, proxy, revoke. Each answer is built from a use case's result; every
+// refusal goes through toHttpError.
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { renderConfirmation } from '../domain/confirmation-email.ts';
+import { httpHandler } from '../http/handler.ts';
+import { json, parseJsonBody } from '../http/json.ts';
+import { ballotRequestSchema, proxyRequestSchema, revokeRequestSchema, toHttpError } from './http.ts';
+import type { VotingRuntime } from './runtime.ts';
+import { fetchBallot, type Receipt, revokeProxy, submitProxy } from './submit.ts';
+
+/** The meeting as a holder sees it: nothing secret, the same for everyone. */
+export function publicMeeting(runtime: VotingRuntime) {
+  const m = runtime.meeting;
+  return {
+    id: m.id,
+    company: m.company,
+    title: m.title,
+    timeZone: m.timeZone,
+    start: m.start,
+    place: m.place,
+    recordDate: m.recordDate,
+    internetCutoff: m.internetCutoff,
+    proxyholders: m.proxyholders,
+    proxyStatementUrl: m.proxyStatementUrl,
+    proposals: m.proposals,
+  };
+}
+
+function receiptBody(r: Receipt) {
+  return {
+    receiptCode: r.receiptCode,
+    kind: r.kind,
+    executedAt: r.executedAt,
+    effective: r.effective,
+    replayed: r.replayed,
+    votes: r.votes,
+  };
+}
+
+export const handleFetchBallot = (runtime: VotingRuntime, logger: Logger) =>
+  httpHandler(
+    logger,
+    async (event) => {
+      const body = parseJsonBody(event, ballotRequestSchema);
+      const ballot = await fetchBallot(runtime.deps, body.controlNumber, event.requestContext.http.sourceIp);
+      return json(200, { meeting: publicMeeting(runtime), ...ballot });
+    },
+    toHttpError,
+  );
+
+/** The confirmation e-mail; a failure to send is logged and counted, and never undoes the vote. */
+async function confirm(runtime: VotingRuntime, logger: Logger, r: Receipt): Promise<void> {
+  if (!r.holder.email) return;
+  try {
+    const email = renderConfirmation({
+      meeting: runtime.meeting,
+      holderName: r.holder.name,
+      shares: r.holder.shares,
+      nominee: r.holder.nominee,
+      receiptCode: r.receiptCode,
+      executedAt: r.executedAt,
+      kind: r.kind,
+      votes: r.votes,
+    });
+    await runtime.mailer.send(r.holder.email, email, { kind: `confirmation-${r.kind}` });
+  } catch (e) {
+    logger.error('confirmation not sent', { error: e instanceof Error ? e.name : 'unknown' });
+  }
+}
+
+export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
+  httpHandler(
+    logger,
+    async (event) => {
+      const body = parseJsonBody(event, proxyRequestSchema);
+      const receipt = await submitProxy(runtime.deps, body, event.requestContext.http.sourceIp);
+      logger.info('proxy accepted', { effective: receipt.effective, replayed: receipt.replayed });
+      if (!receipt.replayed) await confirm(runtime, logger, receipt);
+      return json(receipt.replayed ? 200 : 201, receiptBody(receipt));
+    },
+    toHttpError,
+  );
+
+export const handleRevokeProxy = (runtime: VotingRuntime, logger: Logger) =>
+  httpHandler(
+    logger,
+    async (event) => {
+      const body = parseJsonBody(event, revokeRequestSchema);
+      const receipt = await revokeProxy(runtime.deps, body, event.requestContext.http.sourceIp);
+      logger.info('revocation accepted', { effective: receipt.effective, replayed: receipt.replayed });
+      if (!receipt.replayed) await confirm(runtime, logger, receipt);
+      return json(receipt.replayed ? 200 : 201, receiptBody(receipt));
+    },
+    toHttpError,
+  );

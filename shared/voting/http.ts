@@ -1,0 +1,43 @@
+// The voting API's request schemas and its mapping of voting refusals to HTTP answers, in one place.
+import { z } from 'zod';
+import { votesSchema } from '../domain/instruction.ts';
+import { HttpError } from '../http/json.ts';
+import { VotingError } from './submit.ts';
+
+const controlNumber = z
+  .string()
+  .max(40, 'is too long')
+  .regex(/^[\d\s-]+$/, 'must be the 16 digits from your notice');
+const idempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8 to 128 letters, digits, "-" or "_", the same for every retry');
+
+export const ballotRequestSchema = z.strictObject({ controlNumber });
+export const proxyRequestSchema = z.strictObject({
+  controlNumber,
+  votes: votesSchema,
+  idempotencyKey,
+  signedBy: z.string().trim().min(1).max(200).optional(),
+});
+export const revokeRequestSchema = z.strictObject({
+  controlNumber,
+  idempotencyKey,
+  signedBy: z.string().trim().min(1).max(200).optional(),
+});
+
+const STATUS: Record<VotingError['code'], [number, string]> = {
+  invalid: [400, 'invalid_request'],
+  'not-recognised': [401, 'not_recognised'],
+  'idempotency-conflict': [409, 'idempotency_key_reused'],
+  closed: [410, 'voting_closed'],
+  'too-many-attempts': [429, 'too_many_attempts'],
+};
+
+export function toHttpError(e: unknown): HttpError | null {
+  if (e instanceof HttpError) return e;
+  if (e instanceof VotingError) {
+    const [status, code] = STATUS[e.code];
+    return new HttpError(status, code, e.message, e.problems);
+  }
+  return null;
+}

@@ -1,0 +1,62 @@
+// What the voting functions need at run time, read once at module load (a cold start) and validated:
+// the meeting, the storage, the control-number secret, the mailer. Fails fast naming each variable.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { clockWithOffset } from '../config/clock.ts';
+import { loadStorageConfig } from '../config/storage-config.ts';
+import { formatIssues, InvalidInputError, type Meeting, parseMeeting } from '../domain/meeting.ts';
+import { type Mailer, SesMailer } from '../mail/mailer.ts';
+import { createDynamoClients } from '../storage/dynamo-client.ts';
+import { DynamoVoteStore } from '../storage/vote-store.ts';
+import type { VotingDeps } from './submit.ts';
+
+const votingEnvSchema = z.object({
+  /** The meeting file's JSON, validated by the same schema as everywhere else. */
+  MEETING_JSON: z.string({ error: 'is not set' }).min(2, 'is empty'),
+  /** The per-meeting HMAC secret (hex, at least 32 bytes). On AWS it is read from Secrets Manager into this variable's place. */
+  CONTROL_SECRET: z
+    .string({ error: 'is not set' })
+    .regex(/^[0-9a-f]{64,}$/, 'must be at least 64 hex digits (32 bytes)'),
+  /** Failed control numbers from one address per hour before 429. */
+  MAX_CONTROL_FAILURES: z.coerce.number().int().positive().default(10),
+  /** The sender of confirmations and notices, e.g. "HemaCare Proxy <proxy@example.com>". */
+  MAIL_FROM: z.string({ error: 'is not set' }).min(3),
+  /** Only locally: the SES endpoint's URL. */
+  SES_ENDPOINT: z.url().optional(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Local demo only: milliseconds added to the clock (the reference meeting is in 2002). */
+  CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
+});
+
+export interface VotingRuntime {
+  meeting: Meeting;
+  deps: VotingDeps;
+  mailer: Mailer;
+}
+
+export function loadVotingRuntime(env: Record<string, string | undefined> = process.env): VotingRuntime {
+  const parsed = votingEnvSchema.safeParse(env);
+  if (!parsed.success) throw new InvalidInputError('the function environment', formatIssues(parsed.error));
+  const meeting = parseMeeting(parsed.data.MEETING_JSON, 'MEETING_JSON');
+  const storage = loadStorageConfig(env);
+  const { doc } = createDynamoClients(storage.dynamo);
+  const now = clockWithOffset(parsed.data.CLOCK_OFFSET_MS);
+  const mailer = new SesMailer({
+    from: parsed.data.MAIL_FROM,
+    endpoint: parsed.data.SES_ENDPOINT,
+    region: env.AWS_REGION,
+    configurationSet: parsed.data.SES_CONFIGURATION_SET,
+  });
+  return {
+    meeting,
+    mailer,
+    deps: {
+      meeting,
+      store: new DynamoVoteStore(doc, storage.tables, now),
+      secret: Buffer.from(parsed.data.CONTROL_SECRET, 'hex'),
+      now,
+      randomBytes,
+      maxFailures: parsed.data.MAX_CONTROL_FAILURES,
+    },
+  };
+}

@@ -1,0 +1,176 @@
+// The voting JSON API through the local HTTP adapter (API Gateway v2 events -> the Lambda handlers),
+// against DynamoDB Local and the SES endpoint: status codes, error shape, confirmation e-mail.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { routes } from '../../functions/routes.ts';
+import { offsetToReach } from '../../shared/config/clock.ts';
+import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
+import { createTables } from '../../shared/storage/create-tables.ts';
+import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
+import { TABLE_KINDS } from '../../shared/storage/tables.ts';
+import { importHolders } from '../../shared/voting/register-import.ts';
+import { hemacare, holder } from '../support/builders.ts';
+import { setHandlerEnv, uniqueTableNames } from '../support/local-env.ts';
+
+const names = uniqueTableNames('votingapi');
+const { client, doc } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
+const meeting = hemacare();
+const SECRET = randomBytes(32).toString('hex');
+const email = `holder-${randomBytes(4).toString('hex')}@example.com`;
+const holders = [
+  holder('V-1', 5_000, { name: 'Vera <b>Lynn</b>', email, eDelivery: true }),
+  holder('REST', meeting.sharesOutstanding - 5_000),
+];
+let api: HttpAdapter;
+let control: string;
+
+beforeAll(async () => {
+  await createTables(client, names);
+  const { issued } = await importHolders(doc, names, holders, Buffer.from(SECRET, 'hex'), randomBytes);
+  control = issued.get('V-1') as string;
+  setHandlerEnv(names);
+  Object.assign(process.env, {
+    MEETING_JSON: readFileSync(new URL('../../meetings/hemacare-2002.json', import.meta.url), 'utf8'),
+    CONTROL_SECRET: SECRET,
+    MAIL_FROM: 'HemaCare Proxy <proxy@example.com>',
+    SES_ENDPOINT: inject('sesEndpoint'),
+    MAX_CONTROL_FAILURES: '3',
+    CLOCK_OFFSET_MS: String(offsetToReach('2002-06-01T17:00:00.000Z')),
+  });
+  api = await startHttpAdapter({ routes, port: 0 });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await Promise.allSettled(
+    TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
+  );
+  client.destroy();
+});
+
+const post = (
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) =>
+  fetch(`${api.url}${path}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+describe('the voting API', () => {
+  it('POST /api/ballot returns the meeting, the holder and no current vote', async () => {
+    const res = await post('/api/ballot', { controlNumber: control });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.meeting.company.name).toBe('HemaCare Corporation');
+    expect(body.meeting.proposals.map((p: { id: string }) => p.id)).toEqual(['1', '2']);
+    expect(body.holder).toEqual({ name: 'Vera <b>Lynn</b>', jointNames: [], shares: 5_000, nominee: false });
+    expect(body.current).toBeNull();
+  });
+
+  it('POST /api/proxy answers 201 with the receipt, 200 for its retry, and e-mails the same receipt', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const request = { controlNumber: control, votes: { '2': 'AGAINST' }, idempotencyKey: 'key-00000001' };
+    const res = await post('/api/proxy', request);
+    expect(res.status).toBe(201);
+    const receipt = await res.json();
+    expect(receipt).toMatchObject({
+      kind: 'proxy',
+      effective: true,
+      replayed: false,
+      votes: { '2': 'AGAINST' },
+    });
+    expect(Date.parse(receipt.executedAt)).toBeGreaterThanOrEqual(Date.parse('2002-06-01T17:00:00.000Z'));
+    const retry = await post('/api/proxy', request);
+    expect(retry.status).toBe(200);
+    expect((await retry.json()).receiptCode).toBe(receipt.receiptCode);
+    const reused = await post('/api/proxy', { ...request, votes: { '2': 'FOR' } });
+    expect(reused.status).toBe(409);
+
+    const store = (await (await fetch(`${inject('sesEndpoint')}/store?since=${since}`)).json()) as {
+      emails: Array<{ destination: { to: string[] }; subject: string; body: { text: string; html: string } }>;
+    };
+    const mine = store.emails.filter((m) => m.destination.to.includes(email));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.subject).toContain(receipt.receiptCode);
+    expect(mine[0]?.body.text).toContain(`Receipt code: ${receipt.receiptCode}`);
+    expect(mine[0]?.body.text).toContain('Proposal 2, Other business');
+    expect(mine[0]?.body.text).toContain('  Alan C. Darlington: FOR');
+    // The holder's name is escaped in the HTML part.
+    expect(mine[0]?.body.html).toContain('Vera &lt;b&gt;Lynn&lt;/b&gt;');
+    expect(mine[0]?.body.html).not.toContain('<b>Lynn</b>');
+
+    const ballot = await (await post('/api/ballot', { controlNumber: control })).json();
+    expect(ballot.current).toMatchObject({ receiptCode: receipt.receiptCode, votes: { '2': 'AGAINST' } });
+  });
+
+  it('POST /api/revoke answers 201; the ballot then shows the revocation', async () => {
+    const res = await post('/api/revoke', { controlNumber: control, idempotencyKey: 'key-revoke-1' });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body).toMatchObject({ kind: 'revocation', effective: true, votes: null });
+    const ballot = await (await post('/api/ballot', { controlNumber: control })).json();
+    expect(ballot.current).toMatchObject({ kind: 'revocation', receiptCode: body.receiptCode });
+  });
+
+  it.each([
+    ['a body that is not JSON', '{"controlNumber":', 400, 'invalid_body', '(body)'],
+    ['an unknown field', { controlNumber: '1', extra: 1 }, 400, 'invalid_request', '(body)'],
+    ['letters in the control number', { controlNumber: 'abc' }, 400, 'invalid_request', 'controlNumber'],
+    ['a wrong check digit', { controlNumber: '4111111111111112' }, 400, 'invalid_request', 'controlNumber'],
+  ])('%s: %i %s naming %s', async (_name, body, status, code, path) => {
+    const res = await post('/api/ballot', body);
+    expect(res.status).toBe(status);
+    const json = await res.json();
+    expect(json.error.code).toBe(code);
+    expect(json.error.fields.map((f: { path: string }) => f.path)).toContain(path);
+  });
+
+  it('415 for another content type, 413 for a large body', async () => {
+    expect(
+      (await post('/api/ballot', 'controlNumber=1', { 'content-type': 'application/x-www-form-urlencoded' }))
+        .status,
+    ).toBe(415);
+    const big = await post('/api/ballot', { controlNumber: '1'.repeat(20_000) });
+    expect(big.status).toBe(413);
+    expect((await big.json()).error.code).toBe('payload_too_large');
+  });
+
+  it('401 for an unknown number, then 429 for that address', async () => {
+    for (const n of ['4111111111111111', '5500000000000004', '4012888888881881']) {
+      const res = await post('/api/ballot', { controlNumber: n });
+      expect(res.status).toBe(401);
+      expect((await res.json()).error).toEqual({
+        code: 'not_recognised',
+        message: 'This control number is not recognised. Check it against your notice and try again.',
+        fields: [{ path: 'controlNumber', message: 'is not recognised' }],
+      });
+    }
+    expect((await post('/api/ballot', { controlNumber: control })).status).toBe(429);
+  });
+});
+
+describe('after the internet cut-off', () => {
+  it('answers 410 with the closing time in the meeting file', async () => {
+    vi.resetModules();
+    process.env.CLOCK_OFFSET_MS = String(offsetToReach('2002-06-13T04:00:00.000Z'));
+    const late = await startHttpAdapter({ routes, port: 0 });
+    try {
+      const res = await fetch(`${late.url}/api/proxy`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ controlNumber: control, votes: {}, idempotencyKey: 'key-late-0001' }),
+      });
+      expect(res.status).toBe(410);
+      const body = await res.json();
+      expect(body.error.code).toBe('voting_closed');
+      expect(body.error.message).toContain('Internet voting closed at 2002-06-12T23:59 (America/New_York)');
+    } finally {
+      await late.close();
+    }
+  });
+});
