@@ -1,47 +1,55 @@
-// The proxyvote command line: the inspector's recount now; operator commands join it as they come.
-import { readFile } from 'node:fs/promises';
+// The proxyvote command line: the inspector's recount, the export it reads, and operator entries.
 import { parseArgs } from 'node:util';
 import { parseInstructionsJsonl } from '../shared/domain/history.ts';
 import { InvalidInputError, parseMeeting } from '../shared/domain/meeting.ts';
-import { parseRegister, RegisterError } from '../shared/domain/register.ts';
+import { parseRegister } from '../shared/domain/register.ts';
 import { formatReport } from '../shared/domain/report.ts';
 import { tabulate } from '../shared/domain/tabulate.ts';
+import { ENTER_USAGE, enterCommand, pollsCommand } from './enter.ts';
+import { EXPORT_USAGE, exportCommand } from './export.ts';
+import { type Out, readText, required, UsageError } from './io.ts';
 
-const USAGE = `usage: proxyvote <command> [options]
+const RECOUNT_USAGE =
+  '  recount --meeting FILE --register FILE.csv --instructions FILE.jsonl [--cumulative] [--json]\n' +
+  "      The inspector's independent recount from an export: prints the report, or the JSON result.\n";
 
-commands:
-  recount --meeting FILE --register FILE.csv --instructions FILE.jsonl [--cumulative] [--json]
-      The inspector's independent recount from an export: prints the report, or the JSON result.
-`;
+const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${EXPORT_USAGE}${ENTER_USAGE}`;
 
-type Out = { out: (s: string) => void; err: (s: string) => void };
 const stdio: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+const COMMANDS: Record<string, (args: string[], io: Out) => Promise<number>> = {
+  recount,
+  export: exportCommand,
+  enter: enterCommand,
+  polls: pollsCommand,
+};
 
 export async function main(argv: string[], io: Out = stdio): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    io.out(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.err(`proxyvote: unknown command "${command}"\n${USAGE}`);
+    return 2;
+  }
   try {
-    switch (command) {
-      case 'recount':
-        return await recount(rest, io);
-      case undefined:
-      case 'help':
-      case '--help':
-        io.out(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        io.err(`proxyvote: unknown command "${command}"\n${USAGE}`);
-        return 2;
-    }
+    return await run(rest, io);
   } catch (e) {
-    if (e instanceof InvalidInputError || e instanceof RegisterError || e instanceof UsageError) {
-      io.err(`proxyvote ${command}: ${e.message}\n`);
+    // Bad input of every kind (files, flags) ends with the problems listed and nothing written.
+    if (
+      e instanceof InvalidInputError ||
+      e instanceof UsageError ||
+      (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+    ) {
+      io.err(`proxyvote ${command}: ${(e as Error).message}\n`);
       return 1;
     }
     throw e;
   }
 }
-
-class UsageError extends Error {}
 
 async function recount(args: string[], io: Out): Promise<number> {
   const { values } = parseArgs({
@@ -55,21 +63,11 @@ async function recount(args: string[], io: Out): Promise<number> {
     },
     strict: true,
   });
-  for (const name of ['meeting', 'register', 'instructions'] as const) {
-    if (!values[name]) throw new UsageError(`--${name} FILE is required\n${USAGE}`);
-  }
+  required(values, ['meeting', 'register', 'instructions'], RECOUNT_USAGE);
   const meeting = parseMeeting(await readText(values.meeting as string), values.meeting);
   const { holders } = parseRegister(await readText(values.register as string), meeting.sharesOutstanding);
   const history = parseInstructionsJsonl(await readText(values.instructions as string), values.instructions);
   const result = tabulate(meeting, holders, history, { cumulative: values.cumulative ?? false });
   io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result, meeting.company.name));
   return 0;
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
 }

@@ -351,3 +351,22 @@ function cumulativeContribution(
 export function contributionKey(c: Contribution): string {
   return canonicalJson(c);
 }
+
+/** Whether two voting instructions of one account vote every proposal alike (after the blank-card rule). */
+export function votesAlike(
+  holder: Pick<Holder, 'shares' | 'nominee'>,
+  ctx: CountingContext,
+): (
+  a: Pick<VotingInstruction, 'kind' | 'channel' | 'votes'>,
+  b: Pick<VotingInstruction, 'kind' | 'channel' | 'votes'>,
+) => boolean {
+  return (a, b) => {
+    const ca = contributions(a, holder, ctx);
+    const cb = contributions(b, holder, ctx);
+    for (const [id, c] of ca) {
+      const other = cb.get(id);
+      if (!other || contributionKey(c) !== contributionKey(other)) return false;
+    }
+    return true;
+  };
+}

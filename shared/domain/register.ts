@@ -203,6 +203,7 @@ const EMAIL_PATTERN =
   /^[\p{L}\p{N}\p{M}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}\p{M}!#$%&'*+/=?^_`{|}~-]+)*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?\.)+\p{L}[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}]$/u;
 const THOUSANDS = /^\d{1,3}(?:([,. '_\u00a0\u202f])\d{3})(?:\1\d{3})*$/;
 const DECIMAL = /^\d*[.,]\d+$/;
+const LINE_BREAK = /\r\n|\r|\n/;
 
 function hex(c: number): string {
   return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -337,15 +338,30 @@ function readYesNo(value: string, field: RegisterColumn, push: Push): boolean | 
   return null;
 }
 
+/** Lines joined by "\n", each trimmed, blank ones left out; the same string when already so. */
+function tidyLines(text: string): string {
+  if (!text.includes('\r')) {
+    let tidy = true;
+    for (let from = 0; tidy && from <= text.length; ) {
+      let end = text.indexOf('\n', from);
+      if (end < 0) end = text.length;
+      const l = text.slice(from, end);
+      tidy = l !== '' && l.trim() === l;
+      from = end + 1;
+    }
+    if (tidy) return text;
+  }
+  let out = '';
+  for (const l of text.split(LINE_BREAK)) {
+    const t = l.trim();
+    if (t !== '') out = out === '' ? t : `${out}\n${t}`;
+  }
+  return out;
+}
+
 function readAddress(value: string, push: Push): string | null {
   let address = value.trim();
-  if (address.includes('\n') || address.includes('\r')) {
-    address = address
-      .split(/\r\n|\r|\n/)
-      .map((l) => l.trim())
-      .filter((l) => l !== '')
-      .join('\n');
-  }
+  if (address.includes('\n') || address.includes('\r')) address = tidyLines(address);
   if (address === '') {
     push('mailing_address', 'must not be empty: every holder of record has a postal address');
     return null;
@@ -433,15 +449,14 @@ function readAccount(value: string, push: Push): string | null {
  * split out of the text (already reported). Returns null when anything is wrong.
  */
 function readRow(cells: readonly string[], skip: readonly boolean[] | null, push: Push): Holder | null {
-  const has = (k: number) => !skip?.[k];
-  const account = has(0) ? readAccount(cells[0] as string, push) : null;
-  const name = has(1) ? readName(cells[1] as string, 'name', push) : null;
-  const jointNames = has(2) ? readJointNames(cells[2] as string, push) : null;
-  const email = has(3) ? readEmail(cells[3] as string, push) : undefined;
-  const eDelivery = has(4) ? readYesNo(cells[4] as string, 'e_delivery', push) : null;
-  const mailingAddress = has(5) ? readAddress(cells[5] as string, push) : null;
-  const shares = has(6) ? readShares(cells[6] as string, push) : null;
-  const nominee = has(7) ? readYesNo(cells[7] as string, 'nominee', push) : null;
+  const account = skip?.[0] ? null : readAccount(cells[0] as string, push);
+  const name = skip?.[1] ? null : readName(cells[1] as string, 'name', push);
+  const jointNames = skip?.[2] ? null : readJointNames(cells[2] as string, push);
+  const email = skip?.[3] ? undefined : readEmail(cells[3] as string, push);
+  const eDelivery = skip?.[4] ? null : readYesNo(cells[4] as string, 'e_delivery', push);
+  const mailingAddress = skip?.[5] ? null : readAddress(cells[5] as string, push);
+  const shares = skip?.[6] ? null : readShares(cells[6] as string, push);
+  const nominee = skip?.[7] ? null : readYesNo(cells[7] as string, 'nominee', push);
   if (eDelivery === true && email === null) {
     push('e_delivery', 'is yes, but there is no e-mail address to deliver to');
     return null;
@@ -541,7 +556,8 @@ export function parseRegister(
   const push: Push = (field, message) => {
     problems.push({ line, field, message });
   };
-  let total = 0n;
+  let total = 0; // exact while it stays within Number.MAX_SAFE_INTEGER; beyond, bigTotal takes over
+  let bigTotal: bigint | null = null;
   let unreadableShares = 0;
   let records = 0;
 
@@ -578,12 +594,20 @@ export function parseRegister(
     let shares: number | null = holder ? holder.shares : null;
     let account: string | null = holder ? holder.account : null;
     if (!holder) {
-      const failed = (field: string) => problems.some((p, k) => k >= before && p.field === field);
-      if (!skip?.[6] && !failed('shares')) shares = Number((cells[6] as string).trim());
-      if (!skip?.[0] && !failed('account')) account = (cells[0] as string).trim();
+      let sharesFailed = skip?.[6] === true;
+      let accountFailed = skip?.[0] === true;
+      for (let k = before; k < problems.length; k++) {
+        const field = (problems[k] as RegisterProblem).field;
+        if (field === 'shares') sharesFailed = true;
+        else if (field === 'account') accountFailed = true;
+      }
+      if (!sharesFailed) shares = Number((cells[6] as string).trim());
+      if (!accountFailed) account = (cells[0] as string).trim();
     }
     if (shares === null) unreadableShares++;
-    else total += BigInt(shares);
+    else if (bigTotal !== null) bigTotal += BigInt(shares);
+    else if (total + shares <= Number.MAX_SAFE_INTEGER) total += shares;
+    else bigTotal = BigInt(total) + BigInt(shares);
     if (account !== null) {
       const key = account.toLowerCase();
       const first = firstLine.get(key);
@@ -607,18 +631,25 @@ export function parseRegister(
       field: 'shares',
       message: `the total is checked against the ${outstanding} outstanding once every line has valid shares (${groupDigits(String(unreadableShares))} ${unreadableShares === 1 ? 'line does' : 'lines do'} not)`,
     });
-  } else if (total !== BigInt(expectedShares)) {
+  } else if ((bigTotal ?? BigInt(total)) !== BigInt(expectedShares)) {
+    const sum = bigTotal ?? BigInt(total);
     const expected = BigInt(expectedShares);
-    const difference = total > expected ? total - expected : expected - total;
+    const difference = sum > expected ? sum - expected : expected - sum;
     fileProblems.push({
       line: 0,
       field: 'shares',
-      message: `shares add up to ${groupDigits(String(total))}, ${groupDigits(String(difference))} ${total > expected ? 'more' : 'fewer'} than the ${outstanding} outstanding`,
+      message: `shares add up to ${groupDigits(String(sum))}, ${groupDigits(String(difference))} ${sum > expected ? 'more' : 'fewer'} than the ${outstanding} outstanding`,
     });
   }
   if (problems.length > 0 || fileProblems.length > 0)
     throw new RegisterError([...fileProblems, ...problems], source);
   return { holders };
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
@@ -657,10 +688,7 @@ export function serializeRegister(holders: readonly Holder[]): string {
     const back = readRow(cells, null, push);
     if (back && problems.length === before) {
       if (back.name !== h.name) push('name', 'has spaces at the start or end');
-      if (
-        back.jointNames.length !== h.jointNames.length ||
-        back.jointNames.some((n, k) => n !== h.jointNames[k])
-      ) {
+      if (!sameStrings(back.jointNames, h.jointNames)) {
         push('joint_names', 'a joint name is empty, has spaces at the start or end, or contains ";"');
       }
       if (back.email !== h.email)

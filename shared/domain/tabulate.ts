@@ -10,6 +10,7 @@ import {
   type NomineeCount,
   type Problem,
   validateVotes,
+  votesAlike,
 } from './ballot.ts';
 import { canonicalJson } from './canonical.ts';
 import { allocateCumulative } from './cumulative.ts';
@@ -204,10 +205,8 @@ export function tabulate(
 
   for (const holder of holders) {
     const own = byAccount.get(holder.account);
-    const sameVotes = (a: VotingInstruction, b: VotingInstruction) =>
-      sameContributions(contributions(a, holder, ctx), contributions(b, holder, ctx));
     const effective: Effective = own
-      ? effectiveInstruction(own, meeting.timeZone, sameVotes)
+      ? effectiveInstruction(own, meeting.timeZone, votesAlike(holder, ctx))
       : { status: 'none' };
     switch (effective.status) {
       case 'none':
@@ -253,14 +252,6 @@ export function tabulate(
     conflicts,
     inputDigest: inputDigest(meeting, holders, instructions, options),
   };
-}
-
-function sameContributions(a: Map<string, Contribution>, b: Map<string, Contribution>): boolean {
-  for (const [id, c] of a) {
-    const other = b.get(id);
-    if (!other || contributionKey(c) !== contributionKey(other)) return false;
-  }
-  return true;
 }
 
 class Tally {

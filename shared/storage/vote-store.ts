@@ -6,23 +6,34 @@
 // A submission costs one BatchGetItem (holder + failure count) and one TransactWriteItems (append +
 // move the pointer, each under a condition), so concurrent submissions for one account leave exactly
 // the latest-dated one effective and every one of them in the history.
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { canonicalJson } from '../domain/canonical.ts';
+import type { Holder } from '../domain/holder.ts';
 import type { Instruction } from '../domain/instruction.ts';
 import { instructionSchema } from '../domain/instruction.ts';
+import { holderKey, itemToHolder } from '../register/holder-item.ts';
 import type { AppendResult, BallotHolder, StoredInstruction, VoteStore } from '../voting/ports.ts';
 import type { TableNames } from './tables.ts';
 
 export const CONTROL_SK = 'CONTROL';
+/** The operations item recording that the polls were declared closed. */
+export const POLLS_KEY = { pk: 'POLLS', sk: 'STATE' } as const;
+
+export interface AppendOptions {
+  /** Refuse (PollsClosedError) once the polls were declared closed: paper and meeting entries. */
+  pollsMustBeOpen?: boolean;
+}
 export const EFFECTIVE_SK = 'EFFECTIVE';
 export const INSTRUCTION_PREFIX = 'INSTR#';
 const GUESS_WINDOW_MS = 3_600_000;
@@ -63,7 +74,10 @@ export class DynamoVoteStore implements VoteStore {
     private readonly now: () => number,
   ) {}
 
-  async lookup(controlHash: string, source: string): Promise<{ holder: BallotHolder | null; recentFailures: number }> {
+  async lookup(
+    controlHash: string,
+    source: string,
+  ): Promise<{ holder: BallotHolder | null; recentFailures: number }> {
     let keys: Record<string, { Keys: Record<string, unknown>[] }> = {
       [this.tables.register]: { Keys: [controlKey(controlHash)] },
       [this.tables.operations]: { Keys: [guessKey(source, this.now())] },
@@ -72,7 +86,8 @@ export class DynamoVoteStore implements VoteStore {
     for (let attempt = 0; Object.keys(keys).length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       const out = await this.doc.send(new BatchGetCommand({ RequestItems: keys }));
-      for (const [table, items] of Object.entries(out.Responses ?? {})) (found[table] ??= []).push(...items);
+      for (const [table, items] of Object.entries(out.Responses ?? {}))
+        found[table] = [...(found[table] ?? []), ...items];
       keys = (out.UnprocessedKeys ?? {}) as typeof keys;
       if (attempt > 8) throw new Error('BatchGetItem left keys unprocessed after 8 retries');
     }
@@ -107,7 +122,12 @@ export class DynamoVoteStore implements VoteStore {
     return Number(out.Attributes?.failures ?? 1);
   }
 
-  async append(instruction: Instruction, receiptCode: string, orderKey: string): Promise<AppendResult> {
+  async append(
+    instruction: Instruction,
+    receiptCode: string,
+    orderKey: string,
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     const pk = accountPk(instruction.account);
     const item: InstructionItem = {
       pk,
@@ -127,6 +147,18 @@ export class DynamoVoteStore implements VoteStore {
       },
     };
     const paper = needsHistory(instruction);
+    // Paper and meeting entries close when the polls are declared closed: checked in the same transaction.
+    const pollsCheck = options.pollsMustBeOpen
+      ? [
+          {
+            ConditionCheck: {
+              TableName: this.tables.operations,
+              Key: POLLS_KEY,
+              ConditionExpression: 'attribute_not_exists(closedAt)',
+            },
+          },
+        ]
+      : [];
     try {
       if (instruction.kind === 'resolution') throw new NotLatest();
       await this.doc.send(
@@ -150,6 +182,7 @@ export class DynamoVoteStore implements VoteStore {
                 },
               },
             },
+            ...pollsCheck,
           ],
         }),
       );
@@ -157,6 +190,7 @@ export class DynamoVoteStore implements VoteStore {
     } catch (e) {
       const duplicate = duplicateOf(e);
       if (duplicate) return this.replay(duplicate);
+      if (pollsClosed(e, pollsCheck.length > 0)) throw new PollsClosedError();
       if (!(e instanceof NotLatest) && !pointerRefused(e)) throw e;
     }
     // A later-dated instruction is already effective: append this one to the history alone.
@@ -177,6 +211,7 @@ export class DynamoVoteStore implements VoteStore {
                   },
                 ]
               : []),
+            ...pollsCheck,
           ],
         }),
       );
@@ -184,6 +219,7 @@ export class DynamoVoteStore implements VoteStore {
     } catch (e) {
       const duplicate = duplicateOf(e);
       if (duplicate) return this.replay(duplicate);
+      if (pollsClosed(e, pollsCheck.length > 0)) throw new PollsClosedError();
       throw e;
     }
   }
@@ -196,9 +232,48 @@ export class DynamoVoteStore implements VoteStore {
 
   async effective(account: string): Promise<StoredInstruction | null> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.tables.votes, Key: { pk: accountPk(account), sk: EFFECTIVE_SK }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tables.votes,
+        Key: { pk: accountPk(account), sk: EFFECTIVE_SK },
+        ConsistentRead: true,
+      }),
     );
     return out.Item?.body ? toStored(out.Item) : null;
+  }
+
+  async holder(account: string): Promise<Holder | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tables.register, Key: holderKey(account) }),
+    );
+    return out.Item ? itemToHolder(out.Item) : null;
+  }
+
+  async closePolls(
+    by: string,
+    at: string,
+  ): Promise<{ closedAt: string; by: string; alreadyClosed: boolean }> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tables.operations,
+          Item: { ...POLLS_KEY, closedAt: at, closedBy: by },
+          ConditionExpression: 'attribute_not_exists(closedAt)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { closedAt: at, by, alreadyClosed: false };
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const old = e.Item ? unmarshall(e.Item as Parameters<typeof unmarshall>[0]) : {};
+      return { closedAt: String(old.closedAt), by: String(old.closedBy), alreadyClosed: true };
+    }
+  }
+
+  async pollsClosedAt(): Promise<string | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tables.operations, Key: POLLS_KEY, ConsistentRead: true }),
+    );
+    return typeof out.Item?.closedAt === 'string' ? out.Item.closedAt : null;
   }
 
   async history(account: string): Promise<StoredInstruction[]> {
@@ -217,13 +292,25 @@ export class DynamoVoteStore implements VoteStore {
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
-    return items
-      .sort((a, b) => (String(a.orderKey) < String(b.orderKey) ? -1 : 1))
-      .map(toStored);
+    return items.sort((a, b) => (String(a.orderKey) < String(b.orderKey) ? -1 : 1)).map(toStored);
   }
 }
 
 class NotLatest extends Error {}
+
+export class PollsClosedError extends Error {
+  constructor() {
+    super('The polls are closed: no more paper or meeting entries are accepted.');
+    this.name = 'PollsClosedError';
+  }
+}
+
+/** The polls check, when present, is the last item of the transaction. */
+function pollsClosed(e: unknown, checked: boolean): boolean {
+  if (!checked || !(e instanceof TransactionCanceledException)) return false;
+  const reasons = e.CancellationReasons ?? [];
+  return reasons[reasons.length - 1]?.Code === 'ConditionalCheckFailed';
+}
 
 /** The stored item when the append's own condition failed (the same id was already stored). */
 function duplicateOf(e: unknown): Record<string, unknown> | null {
@@ -235,5 +322,7 @@ function duplicateOf(e: unknown): Record<string, unknown> | null {
 
 /** The pointer's condition failed: a later-dated instruction is already effective. */
 function pointerRefused(e: unknown): boolean {
-  return e instanceof TransactionCanceledException && e.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed';
+  return (
+    e instanceof TransactionCanceledException && e.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed'
+  );
 }

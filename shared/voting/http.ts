@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { votesSchema } from '../domain/instruction.ts';
 import { HttpError } from '../http/json.ts';
+import { PollsClosedError } from '../storage/vote-store.ts';
 import { VotingError } from './submit.ts';
 
 const controlNumber = z
@@ -29,6 +30,7 @@ const STATUS: Record<VotingError['code'], [number, string]> = {
   invalid: [400, 'invalid_request'],
   'not-recognised': [401, 'not_recognised'],
   'idempotency-conflict': [409, 'idempotency_key_reused'],
+  'no-open-conflict': [409, 'no_open_conflict'],
   closed: [410, 'voting_closed'],
   'too-many-attempts': [429, 'too_many_attempts'],
 };
@@ -39,5 +41,6 @@ export function toHttpError(e: unknown): HttpError | null {
     const [status, code] = STATUS[e.code];
     return new HttpError(status, code, e.message, e.problems);
   }
+  if (e instanceof PollsClosedError) return new HttpError(410, 'polls_closed', e.message);
   return null;
 }

@@ -1,5 +1,6 @@
 // The ports of the voting use cases. Adapters (DynamoDB, SES, the clock) implement them; the use cases
 // take them as arguments, so pure tests can pass in-memory fakes.
+import type { Holder } from '../domain/holder.ts';
 import type { Instruction } from '../domain/instruction.ts';
 
 /** What a submission needs to know of the holder behind a control number. */
@@ -37,9 +38,19 @@ export interface VoteStore {
   /** Count one failed control number from a source address; returns the count in the current window. */
   recordFailure(source: string): Promise<number>;
   /** Append an instruction and, when it is the latest-dated, make it the account's effective one. */
-  append(instruction: Instruction, receiptCode: string, orderKey: string): Promise<AppendResult>;
+  append(
+    instruction: Instruction,
+    receiptCode: string,
+    orderKey: string,
+    options?: { pollsMustBeOpen?: boolean },
+  ): Promise<AppendResult>;
   /** The account's effective pointer, if any. */
   effective(account: string): Promise<StoredInstruction | null>;
   /** Every instruction of the account, oldest first. */
   history(account: string): Promise<StoredInstruction[]>;
+  /** The holder of record of an account (operator entries name the account, not a control number). */
+  holder(account: string): Promise<Holder | null>;
+  /** Declare the polls closed (once; later calls return the first closing). */
+  closePolls(by: string, at: string): Promise<{ closedAt: string; by: string; alreadyClosed: boolean }>;
+  pollsClosedAt(): Promise<string | null>;
 }

@@ -23,7 +23,13 @@ export interface VotingDeps {
 /** A refusal the HTTP layer turns into a status code and a JSON error naming the field. */
 export class VotingError extends Error {
   constructor(
-    readonly code: 'invalid' | 'not-recognised' | 'closed' | 'too-many-attempts' | 'idempotency-conflict',
+    readonly code:
+      | 'invalid'
+      | 'not-recognised'
+      | 'closed'
+      | 'too-many-attempts'
+      | 'idempotency-conflict'
+      | 'no-open-conflict',
     message: string,
     readonly problems: Problem[] = [],
   ) {

@@ -1,0 +1,234 @@
+// Operator entries through the admin API, the polls closing, and the export that the inspector's
+// recount reads: the recount of the export counts only each account's latest-dated instruction.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { main } from '../../cli/proxyvote.ts';
+import { routes } from '../../functions/routes.ts';
+import { offsetToReach } from '../../shared/config/clock.ts';
+import type { TabulationResult } from '../../shared/domain/tabulate.ts';
+import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
+import { createTables } from '../../shared/storage/create-tables.ts';
+import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
+import { TABLE_KINDS, tableNames } from '../../shared/storage/tables.ts';
+import { importHolders } from '../../shared/voting/register-import.ts';
+import { hemacare, holder } from '../support/builders.ts';
+import { setHandlerEnv } from '../support/local-env.ts';
+
+const meeting = hemacare();
+const prefix = `proxyvote-op${randomBytes(4).toString('hex')}`;
+const names = tableNames(meeting.id, prefix);
+const { client, doc } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
+const SECRET = randomBytes(32).toString('hex');
+const TOKEN = randomBytes(16).toString('hex');
+const holders = [
+  holder('P-1', 4_000_000, { name: 'Paula Pape' }),
+  holder('P-2', 1_000, { name: 'Ruth Park' }),
+  holder('REST', meeting.sharesOutstanding - 4_001_000),
+];
+let api: HttpAdapter;
+let control: string;
+
+beforeAll(async () => {
+  await createTables(client, names);
+  control = (await importHolders(doc, names, holders, Buffer.from(SECRET, 'hex'), randomBytes)).issued.get(
+    'P-1',
+  ) as string;
+  setHandlerEnv(names);
+  Object.assign(process.env, {
+    MEETING_JSON: readFileSync(new URL('../../meetings/hemacare-2002.json', import.meta.url), 'utf8'),
+    CONTROL_SECRET: SECRET,
+    MAIL_FROM: 'proxy@example.com',
+    SES_ENDPOINT: inject('sesEndpoint'),
+    ADMIN_TOKEN: TOKEN,
+    // 10 June 2002, 10:00 in Los Angeles.
+    CLOCK_OFFSET_MS: String(offsetToReach('2002-06-10T17:00:00.000Z')),
+  });
+  api = await startHttpAdapter({ routes, port: 0 });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await Promise.allSettled(
+    TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
+  );
+  client.destroy();
+});
+
+const admin = (path: string, body: unknown, token = TOKEN) =>
+  fetch(`${api.url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      'x-operator': 'clerk.lee',
+    },
+    body: JSON.stringify(body),
+  });
+
+async function cli(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+describe('operator entries', () => {
+  it('refuses a wrong token', async () => {
+    const res = await admin(
+      '/admin/entries',
+      { kind: 'revocation', account: 'P-1', entryKey: 'k-00000001', dated: '2002-06-01', signedBy: 'x' },
+      'wrong',
+    );
+    expect(res.status).toBe(401);
+  });
+
+  it('a paper card dated before an internet proxy does not replace it; a later-dated one does', async () => {
+    const net = await fetch(`${api.url}/api/proxy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ controlNumber: control, votes: { '2': 'FOR' }, idempotencyKey: 'net-000001' }),
+    });
+    expect(net.status).toBe(201);
+    const older = await admin('/admin/entries', {
+      kind: 'paper-proxy',
+      account: 'P-1',
+      entryKey: 'paper-0001',
+      dated: '2002-06-08',
+      signedBy: 'Paula Pape',
+      votes: { '2': 'AGAINST' },
+    });
+    expect(older.status).toBe(201);
+    expect(await older.json()).toMatchObject({ effective: false, enteredBy: 'local:clerk.lee' });
+    const newer = await admin('/admin/entries', {
+      kind: 'paper-proxy',
+      account: 'P-1',
+      entryKey: 'paper-0002',
+      dated: '2002-06-10',
+      signedBy: 'Paula Pape',
+      votes: { '2': 'ABSTAIN' },
+    });
+    expect(await newer.json()).toMatchObject({ effective: true });
+  });
+
+  it('names the field of a bad entry and writes nothing', async () => {
+    const future = await admin('/admin/entries', {
+      kind: 'revocation',
+      account: 'P-2',
+      entryKey: 'bad-00001',
+      dated: '2002-06-11',
+      signedBy: 'Ruth Park',
+    });
+    expect(future.status).toBe(400);
+    expect((await future.json()).error.fields).toEqual([
+      { path: 'dated', message: 'is after today (2002-06-10): a paper cannot be dated in the future' },
+    ]);
+    const unknown = await admin('/admin/entries', {
+      kind: 'revocation',
+      account: 'NOPE',
+      entryKey: 'bad-00002',
+      dated: '2002-06-01',
+      signedBy: 'x',
+    });
+    expect((await unknown.json()).error.fields[0].path).toBe('account');
+    const ballot = await admin('/admin/entries', {
+      kind: 'meeting-ballot',
+      account: 'P-2',
+      entryKey: 'bad-00003',
+      signedBy: 'Ruth Park',
+      votes: {},
+    });
+    expect((await ballot.json()).error.message).toBe(
+      'A ballot can only be cast once the meeting has started.',
+    );
+  });
+
+  it('flags two differing cards of one date, and the inspector resolves the conflict through the CLI', async () => {
+    for (const [k, v] of [
+      ['c-ruth-01', 'FOR'],
+      ['c-ruth-02', 'AGAINST'],
+    ] as const) {
+      const res = await admin('/admin/entries', {
+        kind: 'paper-proxy',
+        account: 'P-2',
+        entryKey: k,
+        dated: '2002-06-03',
+        signedBy: 'Ruth Park',
+        votes: { '2': v },
+      });
+      expect(res.status).toBe(201);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'export-'));
+    const args = [
+      '--meeting',
+      'meetings/hemacare-2002.json',
+      '--out',
+      dir,
+      '--dynamo',
+      inject('dynamoEndpoint'),
+      '--table-prefix',
+      prefix,
+    ];
+    expect((await cli(['export', ...args])).code).toBe(0);
+    const recount = async () =>
+      JSON.parse(
+        (
+          await cli([
+            'recount',
+            '--meeting',
+            'meetings/hemacare-2002.json',
+            '--register',
+            join(dir, 'register.csv'),
+            '--instructions',
+            join(dir, 'instructions.jsonl'),
+            '--json',
+          ])
+        ).out,
+      ) as TabulationResult;
+    const before = await recount();
+    expect(before.conflicts).toHaveLength(1);
+    const instrumentId = before.conflicts[0]?.instruments[0] as string;
+
+    process.env.PROXYVOTE_ADMIN_TOKEN = TOKEN;
+    const resolved = await cli([
+      'enter',
+      'resolution',
+      '--api',
+      api.url,
+      '--operator',
+      'inspector.ng',
+      '--account',
+      'P-2',
+      '--chooses',
+      instrumentId,
+    ]);
+    expect(resolved.code).toBe(0);
+    expect(JSON.parse(resolved.out)).toMatchObject({ kind: 'resolution', enteredBy: 'local:inspector.ng' });
+
+    expect((await cli(['export', ...args])).code).toBe(0);
+    const after = await recount();
+    expect(after.conflicts).toEqual([]);
+    const other = after.proposals.find((p) => p.id === '2');
+    // P-1: its latest-dated card (ABSTAIN, dated 10 June) counts; P-2: the inspector's choice (FOR).
+    expect(other).toMatchObject({ for: 1_000, against: 0, abstain: 4_000_000 });
+    expect(after.sharesPresent).toBe(4_001_000);
+  });
+
+  it('closes the polls once; entries are refused afterwards with 410', async () => {
+    const close = await admin('/admin/polls/close', {});
+    expect(await close.json()).toMatchObject({ by: 'local:clerk.lee', alreadyClosed: false });
+    const again = await admin('/admin/polls/close', {});
+    expect(await again.json()).toMatchObject({ by: 'local:clerk.lee', alreadyClosed: true });
+    const late = await admin('/admin/entries', {
+      kind: 'revocation',
+      account: 'P-1',
+      entryKey: 'late-0001',
+      dated: '2002-06-10',
+      signedBy: 'Paula Pape',
+    });
+    expect(late.status).toBe(410);
+  });
+});
