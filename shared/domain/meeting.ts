@@ -111,7 +111,7 @@ export const meetingSchema = z
       )
       .refine((q) => q.numerator <= q.denominator, 'must not exceed one'),
     proxyholders: z.array(text).min(1),
-    proxyStatementUrl: z.url(),
+    proxyStatementUrl: z.url({ protocol: /^https?$/, error: 'must be an http or https address' }),
     /** How a cumulative election spreads the votes of proxies that marked FOR without an allocation. */
     cumulativeDiscretion: z.enum(['maximize', 'even']).default('maximize'),
     proposals: z.array(proposalSchema).min(1),

@@ -67,6 +67,10 @@ const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
+const TAB = 0x09;
+function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB;
+}
 
 interface RawRecord {
   /** The physical line the record starts on. */
@@ -108,7 +112,7 @@ class RecordReader {
     let i = this.i;
     for (;;) {
       let j = i;
-      while (j < n && text.charCodeAt(j) === SPACE) j++;
+      while (j < n && isBlank(text.charCodeAt(j))) j++;
       let value: string;
       if (j < n && text.charCodeAt(j) === QUOTE) {
         // A quoted value: commas, line breaks and doubled quotes ("") are part of it.
@@ -147,7 +151,7 @@ class RecordReader {
         }
         value = acc;
         let k = i;
-        while (k < n && text.charCodeAt(k) === SPACE) k++;
+        while (k < n && isBlank(text.charCodeAt(k))) k++;
         const after = text.charCodeAt(k);
         if (k < n && after !== COMMA && after !== LF && after !== CR) {
           problems ??= [];
@@ -229,8 +233,8 @@ function badCharacter(value: string, lineBreaksAllowed: boolean): string | null 
   for (let k = 0; k < value.length; k++) {
     const c = value.charCodeAt(k);
     if (c >= 0x20 && c < 0x7f) continue;
-    if (c === LF) {
-      if (lineBreaksAllowed) continue;
+    if (c === LF || c === CR) {
+      if (lineBreaksAllowed && c === LF) continue;
       return 'contains a line break: only mailing_address may have more than one line';
     }
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return `contains a control character (${hex(c)})`;
@@ -313,21 +317,15 @@ function readJointNames(value: string, push: Push): string[] | null {
 function readEmail(value: string, push: Push): string | null | undefined {
   const email = value.trim();
   if (email === '') return null;
+  // The pattern admits letters, marks, digits and RFC 5322 atext only: no character badCharacter refuses.
+  if (email.length <= MAX_EMAIL_LENGTH && email.lastIndexOf('@') <= 64 && EMAIL_PATTERN.test(email))
+    return email;
   const bad = badCharacter(email, false);
-  if (bad) {
-    push('email', bad);
-    return undefined;
-  }
-  if (/[,;\s]/.test(email) && email.split(/[,;\s]+/).filter((s) => s.includes('@')).length > 1) {
+  if (bad) push('email', bad);
+  else if (/[,;\s]/.test(email) && email.split(/[,;\s]+/).filter((s) => s.includes('@')).length > 1) {
     push('email', 'holds more than one address: the register takes one e-mail address per account');
-    return undefined;
-  }
-  const at = email.lastIndexOf('@');
-  if (email.length > MAX_EMAIL_LENGTH || at > 64 || !EMAIL_PATTERN.test(email)) {
-    push('email', 'is not a plausible e-mail address (name@example.com)');
-    return undefined;
-  }
-  return email;
+  } else push('email', 'is not a plausible e-mail address (name@example.com)');
+  return undefined;
 }
 
 function readYesNo(value: string, field: RegisterColumn, push: Push): boolean | null {
@@ -402,7 +400,10 @@ function readShares(value: string, push: Push): number | null {
         `must be written with digits only, without thousands separators: ${v.replace(/\D/g, '')}, not ${show(v)}`,
       );
     } else if (DECIMAL.test(v))
-      push('shares', `must be a whole number: fractional shares are not on the register, not ${show(v)}`);
+      push(
+        'shares',
+        `must be a whole number written with digits only, without a decimal point or fractional shares, not ${show(v)}`,
+      );
     else
       push(
         'shares',
@@ -528,6 +529,108 @@ function readHeader(record: RawRecord | null, problems: RegisterProblem[]): numb
 }
 
 // ---------------------------------------------------------------------------------------------
+// Duplicate accounts.
+
+/** FNV-1a over the account with ASCII letters folded to lower case (accounts are ASCII). */
+export function accountHash(account: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let k = 0; k < account.length; k++) {
+    let c = account.charCodeAt(k);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h;
+}
+
+function sameAccount(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    let x = a.charCodeAt(k);
+    let y = b.charCodeAt(k);
+    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
+    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
+/**
+ * The accounts seen so far, letter case ignored, with the line each was first on. An open-addressing
+ * table over accountHash, so that no string is made per account: a Map keyed by account.toLowerCase()
+ * took three times as long on a million lines. Accounts crafted for their hashes to collide would
+ * make the probing quadratic, so past a budget of probes the index moves to a Map, whose string
+ * hashes are seeded. Exported for the tests.
+ */
+export class AccountIndex {
+  private size = 1024;
+  private slots = new Int32Array(this.size).fill(-1);
+  private slotHashes = new Int32Array(this.size);
+  private readonly accounts: string[] = [];
+  private readonly lines: number[] = [];
+  private probes = 0;
+  private map: Map<string, number> | null = null;
+
+  /** The line the account was first seen on; undefined (and the account recorded on `line`) if new. */
+  firstLine(account: string, line: number): number | undefined {
+    if (this.map) {
+      const key = account.toLowerCase();
+      const first = this.map.get(key);
+      if (first === undefined) this.map.set(key, line);
+      return first;
+    }
+    const h = accountHash(account);
+    const mask = this.size - 1;
+    let s = h & mask;
+    for (let e = this.slots[s] as number; e >= 0; e = this.slots[s] as number) {
+      if (this.slotHashes[s] === h && sameAccount(this.accounts[e] as string, account)) return this.lines[e];
+      s = (s + 1) & mask;
+      this.probes++;
+    }
+    const e = this.accounts.length;
+    this.accounts.push(account);
+    this.lines.push(line);
+    this.slots[s] = e;
+    this.slotHashes[s] = h;
+    if (this.probes > 8 * this.accounts.length + 4096) this.toMap();
+    else if (this.accounts.length * 2 > this.size) this.grow();
+    return undefined;
+  }
+
+  /** Whether the index gave up hashing and moved to a Map (for the tests). */
+  get usesMap(): boolean {
+    return this.map !== null;
+  }
+
+  private grow(): void {
+    const slots = this.slots;
+    const hashes = this.slotHashes;
+    this.size *= 2;
+    const mask = this.size - 1;
+    this.slots = new Int32Array(this.size).fill(-1);
+    this.slotHashes = new Int32Array(this.size);
+    for (let old = 0; old < slots.length; old++) {
+      const e = slots[old] as number;
+      if (e < 0) continue;
+      const h = hashes[old] as number;
+      let s = h & mask;
+      while ((this.slots[s] as number) >= 0) s = (s + 1) & mask;
+      this.slots[s] = e;
+      this.slotHashes[s] = h;
+    }
+  }
+
+  private toMap(): void {
+    this.map = new Map();
+    for (let e = 0; e < this.accounts.length; e++) {
+      const key = (this.accounts[e] as string).toLowerCase();
+      if (!this.map.has(key)) this.map.set(key, this.lines[e] as number);
+    }
+    this.slots = new Int32Array(0);
+    this.slotHashes = new Int32Array(0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The register.
 
 /**
@@ -549,7 +652,7 @@ export function parseRegister(
   if (!columns) throw new RegisterError(problems, source);
 
   const holders: Holder[] = [];
-  const firstLine = new Map<string, number>();
+  const firstLine = new AccountIndex();
   const width = columns.length;
   const cells: string[] = new Array(width);
   let line = 0;
@@ -575,14 +678,14 @@ export function parseRegister(
       }
     }
     if (fields.length !== width) {
-      if (!record.unterminated)
+      if (!record.unterminated) {
+        const hint =
+          fields.length > width ? ': is there an unquoted comma in a name or address? ("Smith, Jane")' : '';
         push(
           '',
-          `has ${fields.length} values, the header has ${width}` +
-            (fields.length > width
-              ? ': is there an unquoted comma in a name or address? ("Smith, Jane")'
-              : ''),
+          `has ${fields.length} value${fields.length === 1 ? '' : 's'}, the header has ${width}${hint}`,
         );
+      }
       unreadableShares++;
       continue;
     }
@@ -609,10 +712,9 @@ export function parseRegister(
     else if (total + shares <= Number.MAX_SAFE_INTEGER) total += shares;
     else bigTotal = BigInt(total) + BigInt(shares);
     if (account !== null) {
-      const key = account.toLowerCase();
-      const first = firstLine.get(key);
-      if (first === undefined) firstLine.set(key, line);
-      else push('account', `duplicate: ${show(account)} is on line ${first} and again on line ${line}`);
+      const first = firstLine.firstLine(account, line);
+      if (first !== undefined)
+        push('account', `duplicate: ${show(account)} is on line ${first} and again on line ${line}`);
     }
     if (holder && problems.length === before) holders.push(holder);
   }
@@ -668,7 +770,7 @@ function csvValue(value: string): string {
 export function serializeRegister(holders: readonly Holder[]): string {
   const out: string[] = [REGISTER_COLUMNS.join(',')];
   const problems: RegisterProblem[] = [];
-  const firstLine = new Map<string, number>();
+  const firstLine = new AccountIndex();
   let line = 2;
   const push: Push = (field, message) => {
     problems.push({ line, field, message });
@@ -702,10 +804,9 @@ export function serializeRegister(holders: readonly Holder[]): string {
       }
       if (back.shares !== h.shares) push('shares', 'must be a whole number');
       if (back.nominee !== h.nominee) push('nominee', 'must be true or false');
-      const key = back.account.toLowerCase();
-      const first = firstLine.get(key);
-      if (first === undefined) firstLine.set(key, line);
-      else push('account', `duplicate: ${show(back.account)} is on line ${first} and again on line ${line}`);
+      const first = firstLine.firstLine(back.account, line);
+      if (first !== undefined)
+        push('account', `duplicate: ${show(back.account)} is on line ${first} and again on line ${line}`);
     }
     const row = cells.map(csvValue).join(',');
     out.push(row);

@@ -137,6 +137,6 @@ describe('logs over a full voting flow', () => {
       expect(logs).not.toContain(secret);
     }
     // Nor the number in groups of four, as printed on a notice.
-    expect(logs).not.toContain(control.slice(0, 4) + ' ' + control.slice(4, 8));
+    expect(logs).not.toContain(`${control.slice(0, 4)} ${control.slice(4, 8)}`);
   });
 });

@@ -16,6 +16,7 @@ import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { TABLE_KINDS, tableNames } from '../../shared/storage/tables.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
 import { hemacare, holder } from '../support/builders.ts';
+import { jsonOf } from '../support/http.ts';
 import { setHandlerEnv } from '../support/local-env.ts';
 
 const meeting = hemacare();
@@ -102,7 +103,7 @@ describe('operator entries', () => {
       votes: { '2': 'AGAINST' },
     });
     expect(older.status).toBe(201);
-    expect(await older.json()).toMatchObject({ effective: false, enteredBy: 'local:clerk.lee' });
+    expect(await jsonOf(older)).toMatchObject({ effective: false, enteredBy: 'local:clerk.lee' });
     const newer = await admin('/admin/entries', {
       kind: 'paper-proxy',
       account: 'P-1',
@@ -111,7 +112,7 @@ describe('operator entries', () => {
       signedBy: 'Paula Pape',
       votes: { '2': 'ABSTAIN' },
     });
-    expect(await newer.json()).toMatchObject({ effective: true });
+    expect(await jsonOf(newer)).toMatchObject({ effective: true });
   });
 
   it('names the field of a bad entry and writes nothing', async () => {
@@ -123,7 +124,7 @@ describe('operator entries', () => {
       signedBy: 'Ruth Park',
     });
     expect(future.status).toBe(400);
-    expect((await future.json()).error.fields).toEqual([
+    expect((await jsonOf(future)).error.fields).toEqual([
       { path: 'dated', message: 'is after today (2002-06-10): a paper cannot be dated in the future' },
     ]);
     const unknown = await admin('/admin/entries', {
@@ -133,7 +134,7 @@ describe('operator entries', () => {
       dated: '2002-06-01',
       signedBy: 'x',
     });
-    expect((await unknown.json()).error.fields[0].path).toBe('account');
+    expect((await jsonOf(unknown)).error.fields[0].path).toBe('account');
     const ballot = await admin('/admin/entries', {
       kind: 'meeting-ballot',
       account: 'P-2',
@@ -141,7 +142,7 @@ describe('operator entries', () => {
       signedBy: 'Ruth Park',
       votes: {},
     });
-    expect((await ballot.json()).error.message).toBe(
+    expect((await jsonOf(ballot)).error.message).toBe(
       'A ballot can only be cast once the meeting has started.',
     );
   });
@@ -219,9 +220,9 @@ describe('operator entries', () => {
 
   it('closes the polls once; entries are refused afterwards with 410', async () => {
     const close = await admin('/admin/polls/close', {});
-    expect(await close.json()).toMatchObject({ by: 'local:clerk.lee', alreadyClosed: false });
+    expect(await jsonOf(close)).toMatchObject({ by: 'local:clerk.lee', alreadyClosed: false });
     const again = await admin('/admin/polls/close', {});
-    expect(await again.json()).toMatchObject({ by: 'local:clerk.lee', alreadyClosed: true });
+    expect(await jsonOf(again)).toMatchObject({ by: 'local:clerk.lee', alreadyClosed: true });
     const late = await admin('/admin/entries', {
       kind: 'revocation',
       account: 'P-1',

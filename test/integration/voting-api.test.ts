@@ -12,6 +12,7 @@ import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { TABLE_KINDS } from '../../shared/storage/tables.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
 import { hemacare, holder } from '../support/builders.ts';
+import { jsonOf } from '../support/http.ts';
 import { setHandlerEnv, uniqueTableNames } from '../support/local-env.ts';
 
 const names = uniqueTableNames('votingapi');
@@ -65,7 +66,7 @@ describe('the voting API', () => {
   it('POST /api/ballot returns the meeting, the holder and no current vote', async () => {
     const res = await post('/api/ballot', { controlNumber: control });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await jsonOf(res);
     expect(body.meeting.company.name).toBe('HemaCare Corporation');
     expect(body.meeting.proposals.map((p: { id: string }) => p.id)).toEqual(['1', '2']);
     expect(body.holder).toEqual({ name: 'Vera <b>Lynn</b>', jointNames: [], shares: 5_000, nominee: false });
@@ -77,7 +78,7 @@ describe('the voting API', () => {
     const request = { controlNumber: control, votes: { '2': 'AGAINST' }, idempotencyKey: 'key-00000001' };
     const res = await post('/api/proxy', request);
     expect(res.status).toBe(201);
-    const receipt = await res.json();
+    const receipt = await jsonOf(res);
     expect(receipt).toMatchObject({
       kind: 'proxy',
       effective: true,
@@ -87,11 +88,11 @@ describe('the voting API', () => {
     expect(Date.parse(receipt.executedAt)).toBeGreaterThanOrEqual(Date.parse('2002-06-01T17:00:00.000Z'));
     const retry = await post('/api/proxy', request);
     expect(retry.status).toBe(200);
-    expect((await retry.json()).receiptCode).toBe(receipt.receiptCode);
+    expect((await jsonOf(retry)).receiptCode).toBe(receipt.receiptCode);
     const reused = await post('/api/proxy', { ...request, votes: { '2': 'FOR' } });
     expect(reused.status).toBe(409);
 
-    const store = (await (await fetch(`${inject('sesEndpoint')}/store?since=${since}`)).json()) as {
+    const store = (await jsonOf(await fetch(`${inject('sesEndpoint')}/store?since=${since}`))) as {
       emails: Array<{ destination: { to: string[] }; subject: string; body: { text: string; html: string } }>;
     };
     const mine = store.emails.filter((m) => m.destination.to.includes(email));
@@ -104,16 +105,16 @@ describe('the voting API', () => {
     expect(mine[0]?.body.html).toContain('Vera &lt;b&gt;Lynn&lt;/b&gt;');
     expect(mine[0]?.body.html).not.toContain('<b>Lynn</b>');
 
-    const ballot = await (await post('/api/ballot', { controlNumber: control })).json();
+    const ballot = await jsonOf(await post('/api/ballot', { controlNumber: control }));
     expect(ballot.current).toMatchObject({ receiptCode: receipt.receiptCode, votes: { '2': 'AGAINST' } });
   });
 
   it('POST /api/revoke answers 201; the ballot then shows the revocation', async () => {
     const res = await post('/api/revoke', { controlNumber: control, idempotencyKey: 'key-revoke-1' });
     expect(res.status).toBe(201);
-    const body = await res.json();
+    const body = await jsonOf(res);
     expect(body).toMatchObject({ kind: 'revocation', effective: true, votes: null });
-    const ballot = await (await post('/api/ballot', { controlNumber: control })).json();
+    const ballot = await jsonOf(await post('/api/ballot', { controlNumber: control }));
     expect(ballot.current).toMatchObject({ kind: 'revocation', receiptCode: body.receiptCode });
   });
 
@@ -125,7 +126,7 @@ describe('the voting API', () => {
   ])('%s: %i %s naming %s', async (_name, body, status, code, path) => {
     const res = await post('/api/ballot', body);
     expect(res.status).toBe(status);
-    const json = await res.json();
+    const json = await jsonOf(res);
     expect(json.error.code).toBe(code);
     expect(json.error.fields.map((f: { path: string }) => f.path)).toContain(path);
   });
@@ -137,14 +138,14 @@ describe('the voting API', () => {
     ).toBe(415);
     const big = await post('/api/ballot', { controlNumber: '1'.repeat(20_000) });
     expect(big.status).toBe(413);
-    expect((await big.json()).error.code).toBe('payload_too_large');
+    expect((await jsonOf(big)).error.code).toBe('payload_too_large');
   });
 
   it('401 for an unknown number, then 429 for that address', async () => {
     for (const n of ['4111111111111111', '5500000000000004', '4012888888881881']) {
       const res = await post('/api/ballot', { controlNumber: n });
       expect(res.status).toBe(401);
-      expect((await res.json()).error).toEqual({
+      expect((await jsonOf(res)).error).toEqual({
         code: 'not_recognised',
         message: 'This control number is not recognised. Check it against your notice and try again.',
         fields: [{ path: 'controlNumber', message: 'is not recognised' }],
@@ -166,7 +167,7 @@ describe('after the internet cut-off', () => {
         body: JSON.stringify({ controlNumber: control, votes: {}, idempotencyKey: 'key-late-0001' }),
       });
       expect(res.status).toBe(410);
-      const body = await res.json();
+      const body = await jsonOf(res);
       expect(body.error.code).toBe('voting_closed');
       expect(body.error.message).toContain('Internet voting closed at 2002-06-12T23:59 (America/New_York)');
     } finally {

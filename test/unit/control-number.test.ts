@@ -26,7 +26,8 @@ describe('control numbers (RULES.md section 2)', () => {
 
   it('draws uniform digits: each of 10 digits appears 10 % of the time within 1 point over 150,000 draws', () => {
     const counts = new Array(10).fill(0);
-    for (let i = 0; i < 10_000; i++) for (const c of newControlNumber(randomBytes).slice(0, 15)) counts[Number(c)]++;
+    for (let i = 0; i < 10_000; i++)
+      for (const c of newControlNumber(randomBytes).slice(0, 15)) counts[Number(c)]++;
     for (const c of counts) expect(Math.abs(c / 150_000 - 0.1)).toBeLessThan(0.01);
   });
 

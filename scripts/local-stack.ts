@@ -1,0 +1,285 @@
+// `npm start`: the whole product on this machine. DynamoDB Local (Java), the SES emulator and the
+// HTTP API (the Lambda handlers behind a local API Gateway stand-in), all on 127.0.0.1, with the
+// meeting's tables created and a synthetic register loaded. Ctrl-C stops everything.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { offsetToReach } from '../shared/config/clock.ts';
+import { InvalidInputError, type Meeting, meetingWarnings, parseMeeting } from '../shared/domain/meeting.ts';
+import { checkJava, type DynamoLocal, startDynamoLocal } from '../shared/local/dynamo-local.ts';
+import type { HttpAdapter } from '../shared/local/http-adapter.ts';
+import { localControlSecret } from '../shared/local/local-secrets.ts';
+import { isPortFree, LOCAL_HOST } from '../shared/local/ports.ts';
+import type { SesLocal } from '../shared/local/ses-local.ts';
+import { DEFAULT_SYNTHETIC_SEED, syntheticRegister } from '../shared/register/synthetic.ts';
+import { tableEnvironment, tableNames } from '../shared/storage/tables.ts';
+
+// The AWS SDK, express (SES emulator) and the handlers load while DynamoDB Local's JVM boots: see main().
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const LOCAL_MAIL_FROM = 'Proxy Services <proxy@example.com>';
+/** 20 May 2002, 10:00 in Los Angeles: after the notices, before the internet cut-off. */
+const DEFAULT_AS_OF = '2002-05-20T17:00:00.000Z';
+
+const USAGE = `Usage: npm start -- [options]
+
+  --meeting FILE      meeting file to run (default meetings/hemacare-2002.json)
+  --api-port N        HTTP API port (default 3000)
+  --dynamo-port N     DynamoDB Local port (default 8000)
+  --ses-port N        SES emulator and mail viewer port (default 8005)
+  --data DIR          keep DynamoDB data in DIR between runs (default: in memory, lost on exit)
+  --seed N            seed of the synthetic register (default ${DEFAULT_SYNTHETIC_SEED})
+  --as-of INSTANT     run the clock as if it were this instant (default ${DEFAULT_AS_OF}, while the
+                      reference meeting's internet voting is open); the clock then runs at real speed
+  -h, --help          show this help`;
+
+const started = Date.now();
+
+function fail(message: string): never {
+  console.error(`\nlocal stack: ${message}`);
+  process.exit(1);
+}
+
+function parseCommandLine() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        meeting: { type: 'string', default: 'meetings/hemacare-2002.json' },
+        'api-port': { type: 'string', default: '3000' },
+        'dynamo-port': { type: 'string', default: '8000' },
+        'ses-port': { type: 'string', default: '8005' },
+        data: { type: 'string' },
+        seed: { type: 'string', default: String(DEFAULT_SYNTHETIC_SEED) },
+        'as-of': { type: 'string', default: DEFAULT_AS_OF },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    return values;
+  } catch (e) {
+    return fail(`${(e as Error).message}\n\n${USAGE}`);
+  }
+}
+
+function portOption(value: string, flag: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65_535)
+    fail(`${flag} must be a port number (1-65535), not "${value}"`);
+  return port;
+}
+
+function readMeeting(file: string): { meeting: Meeting; text: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return fail(`cannot read the meeting file ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return { meeting: parseMeeting(text, `meeting file ${file}`), text };
+  } catch (e) {
+    if (e instanceof InvalidInputError) {
+      return fail(`${e.what} is invalid:\n${e.problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+    throw e;
+  }
+}
+
+const args = parseCommandLine();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const ports = {
+  api: portOption(args['api-port'], '--api-port'),
+  dynamo: portOption(args['dynamo-port'], '--dynamo-port'),
+  ses: portOption(args['ses-port'], '--ses-port'),
+};
+if (!/^\d+$/.test(args.seed)) fail(`--seed must be a whole number, not "${args.seed}"`);
+const seed = Number(args.seed);
+const dataDir = args.data ? resolve(args.data) : undefined;
+if (Number.isNaN(Date.parse(args['as-of'])))
+  fail(`--as-of must be an ISO 8601 instant, not "${args['as-of']}"`);
+const clockOffsetMs = offsetToReach(args['as-of']);
+
+// 1. Prerequisites, before anything starts.
+const java = checkJava();
+if (!java.ok) fail(java.message ?? 'java is not usable');
+
+const portNames = {
+  api: ['HTTP API', '--api-port'],
+  dynamo: ['DynamoDB Local', '--dynamo-port'],
+  ses: ['SES emulator', '--ses-port'],
+} as const;
+const used = new Map<number, string>();
+for (const kind of ['api', 'dynamo', 'ses'] as const) {
+  const [what, flag] = portNames[kind];
+  const port = ports[kind];
+  const other = used.get(port);
+  if (other) fail(`${flag} ${port} is also the port of the ${other}: give each service its own port`);
+  used.set(port, what);
+  if (!(await isPortFree(port))) {
+    fail(
+      `port ${port} (${what}) is already in use on ${LOCAL_HOST}. Stop whatever uses it, or choose another port with ${flag} N`,
+    );
+  }
+}
+
+const meetingFile = resolve(args.meeting);
+const { meeting, text: meetingJson } = readMeeting(args.meeting);
+for (const w of meetingWarnings(meeting)) console.warn(`warning: ${w.path}: ${w.message}`);
+
+// 2. Shut down cleanly on Ctrl-C / SIGTERM, also while still starting.
+let dynamoStarting: Promise<DynamoLocal> | undefined;
+let dynamo: DynamoLocal | undefined;
+let ses: SesLocal | undefined;
+let api: HttpAdapter | undefined;
+let stopping = false;
+const aborting = new AbortController();
+
+async function shutdown(code: number, why: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  aborting.abort();
+  console.log(`\nlocal stack: ${why}; stopping...`);
+  await Promise.allSettled([api?.close(), ses?.stop()]);
+  // Still starting? The abort makes startDynamoLocal stop the JVM itself.
+  const running = dynamo ?? (await dynamoStarting?.catch(() => undefined));
+  await running?.stop();
+  console.log('local stack: stopped.');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0, 'interrupted'));
+process.on('SIGTERM', () => void shutdown(0, 'terminated'));
+process.on('SIGHUP', () => void shutdown(0, 'hung up'));
+// `npm start` runs this under `sh -c`: a SIGTERM sent to npm ends npm and the shell but never
+// reaches this process. Once the parent is gone this process is re-parented: stop then.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown(0, 'the parent process exited');
+}, 500).unref();
+
+async function main(): Promise<void> {
+  console.log(`Starting the local stack for ${meeting.company.name}, ${meeting.title} (${meeting.id})...`);
+  dynamoStarting = startDynamoLocal({ port: ports.dynamo, dataDir, signal: aborting.signal }).then((d) => {
+    dynamo = d;
+    return d;
+  });
+  const [
+    { routes },
+    { startHttpAdapter },
+    { startSesLocal },
+    { importHolders },
+    { sendNoticesNow },
+    { SesMailer },
+    { createTables },
+    sdk,
+  ] = await Promise.all([
+    import('../functions/routes.ts'),
+    import('../shared/local/http-adapter.ts'),
+    import('../shared/local/ses-local.ts'),
+    import('../shared/voting/register-import.ts'),
+    import('../shared/notices/local-send.ts'),
+    import('../shared/mail/mailer.ts'),
+    import('../shared/storage/create-tables.ts'),
+    import('../shared/storage/dynamo-client.ts'),
+  ]);
+  const { createDynamoClients, LOCAL_CREDENTIALS, LOCAL_REGION } = sdk;
+  const [startedDynamo, startedSes] = await Promise.all([
+    dynamoStarting,
+    startSesLocal({ port: ports.ses }).then((s) => {
+      ses = s;
+      return s;
+    }),
+  ]);
+  if (stopping) {
+    await startedSes.stop();
+    return;
+  }
+  startedDynamo.process.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(
+      `local stack: DynamoDB Local exited unexpectedly (${code ?? signal}):\n${startedDynamo.output()}`,
+    );
+    void shutdown(1, 'DynamoDB Local is gone');
+  });
+
+  const names = tableNames(meeting.id);
+  const { client, doc } = createDynamoClients({ endpoint: startedDynamo.endpoint });
+  const tables = await createTables(client, names);
+
+  // The register import issues the control numbers; they exist only in the notices sent now.
+  const secret = localControlSecret(dataDir);
+  const adminToken = randomBytes(16).toString('hex');
+  const holders = syntheticRegister(meeting.sharesOutstanding, seed);
+  const imported = await importHolders(doc, names, holders, Buffer.from(secret, 'hex'), randomBytes);
+  const registerLine = imported.issued.size
+    ? `imported ${imported.issued.size.toLocaleString('en-US')} synthetic holders, ${meeting.sharesOutstanding.toLocaleString('en-US')} shares (seed ${seed}), one control number each`
+    : `already imported: ${imported.unchanged.toLocaleString('en-US')} holders (their control numbers went out with the first run's notices)`;
+  const ballotUrl = `http://${LOCAL_HOST}:${ports.api}/vote`;
+  const mailer = new SesMailer({ from: LOCAL_MAIL_FROM, endpoint: startedSes.endpoint });
+  const notices = await sendNoticesNow(meeting, holders, imported.issued, ballotUrl, mailer);
+  client.destroy();
+
+  // The environment the Lambda handlers read, as the CDK stack sets it on AWS.
+  Object.assign(process.env, {
+    ...tableEnvironment(names),
+    DYNAMODB_ENDPOINT: startedDynamo.endpoint,
+    SES_ENDPOINT: startedSes.endpoint,
+    MEETING_ID: meeting.id,
+    MEETING_FILE: meetingFile,
+    MEETING_JSON: meetingJson,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_LAMBDA_FUNCTION_NAME: `proxyvote-${meeting.id}-local`,
+    POWERTOOLS_SERVICE_NAME: 'proxyvote',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    CONTROL_SECRET: secret,
+    MAIL_FROM: LOCAL_MAIL_FROM,
+    ADMIN_TOKEN: adminToken,
+    CLOCK_OFFSET_MS: String(clockOffsetMs),
+  });
+  if (stopping) return;
+  api = await startHttpAdapter({ routes, port: ports.api });
+  if (stopping) return;
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const ballotNote = routes.some((r) => r.path === '/vote') ? '' : '   (arrives with the voting issue)';
+  const created = tables.created.length ? `created ${tables.created.join(', ')}` : 'all existed';
+  console.log(`
+proxyvote local stack is ready (${seconds} s): ${meeting.company.name}, ${meeting.title}
+
+  API             ${api.url}
+  Health          ${api.url}/health
+  Ballot page     ${api.url}/vote${ballotNote}
+  Mail viewer     ${startedSes.viewerUrl}   (SES emulator: every e-mail the stack sends)
+  DynamoDB Local  ${startedDynamo.endpoint}   (${dataDir ? `data kept in ${dataDir}` : 'in memory: data is lost on exit; keep it with --data DIR'})
+
+  Tables          ${Object.values(names).join(', ')} (${created})
+  Register        ${registerLine}
+  Notices         ${notices.emailed.toLocaleString('en-US')} e-mailed (open the mail viewer), ${notices.paper.toLocaleString('en-US')} for the paper print file
+  Clock           as of ${new Date(Date.now() + clockOffsetMs).toISOString()} (--as-of); internet voting closes ${meeting.internetCutoff.local} ${meeting.internetCutoff.timeZone ?? meeting.timeZone}
+
+Next:
+  1. open the mail viewer, pick a notice and follow its "Vote now" link: the ballot opens
+  2. vote, change the vote, and read the confirmation e-mails in the mail viewer
+  3. operator entries and the inspector's recount:
+       export PROXYVOTE_API=${api.url} PROXYVOTE_ADMIN_TOKEN=${adminToken} PROXYVOTE_OPERATOR=clerk
+       npx proxyvote enter revocation --account <account> --dated 2002-05-20 --signed-by "<name>"
+       npx proxyvote export --meeting ${args.meeting} --dynamo ${startedDynamo.endpoint} --out .local-export
+       npx proxyvote recount --meeting ${args.meeting} --register .local-export/register.csv --instructions .local-export/instructions.jsonl
+  aws dynamodb scan --endpoint-url ${startedDynamo.endpoint} --table-name ${names.register} --max-items 3
+
+Press Ctrl-C to stop (DynamoDB Local stops with it).`);
+}
+
+main().catch((e: unknown) => {
+  if (stopping) return;
+  console.error(`\nlocal stack: could not start: ${e instanceof Error ? e.message : String(e)}`);
+  void shutdown(1, 'start-up failed');
+});

@@ -1,0 +1,578 @@
+// The ballot page's script, as text: plain ES2019 that the page inlines (allowed by its hash in the
+// CSP). It never builds HTML from strings: every piece of meeting or holder text goes in through
+// textContent. It reads the control number from the URL fragment (#c=...) and removes it from the
+// address bar at once with history.replaceState; the number then lives only in a variable and in the
+// bodies of the JSON API requests. Every submission gets an idempotency key (crypto.randomUUID) that is
+// reused when the same submission is retried after a network failure, so a retry is recorded once.
+//
+// Keep this source free of back-ticks, of "${", and of the text "</" + "script": it sits in a
+// template literal and inside a <script> element.
+export const BALLOT_SCRIPT = `
+(function () {
+  'use strict';
+
+  var RETRIES = 2;
+  var state = {
+    controlNumber: null,
+    ballot: null,
+    receipt: null,
+    pending: null,
+    busy: false,
+    closed: false
+  };
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+  function fmtNumber(n) { return Number(n).toLocaleString('en-US'); }
+  function timeZone() {
+    return state.ballot && state.ballot.meeting && state.ballot.meeting.timeZone ? state.ballot.meeting.timeZone : undefined;
+  }
+  function cutoffZone() {
+    var m = state.ballot ? state.ballot.meeting : null;
+    return m && m.internetCutoff && m.internetCutoff.timeZone ? m.internetCutoff.timeZone : timeZone();
+  }
+  function fmtInstant(iso, withSeconds, zone) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return String(iso);
+    var options = {
+      weekday: 'long', year: 'numeric', month: 'long', day: 'numeric',
+      hour: 'numeric', minute: '2-digit', timeZoneName: 'short', timeZone: zone || timeZone()
+    };
+    if (withSeconds) options.second = '2-digit';
+    try { return new Intl.DateTimeFormat('en-US', options).format(d); } catch (e) { return d.toISOString(); }
+  }
+  var WORDS = { FOR: 'For', AGAINST: 'Against', WITHHOLD: 'Withhold', ABSTAIN: 'Abstain' };
+  function word(choice) { return WORDS[choice] || String(choice); }
+  function splitWords(split) {
+    return Object.keys(split).map(function (k) { return word(k) + ' ' + fmtNumber(split[k]) + ' shares'; }).join(', ');
+  }
+
+  // ---- steps, status, busy state --------------------------------------------------------------
+  var STEPS = ['step-number', 'step-ballot', 'step-receipt'];
+  function show(step, focusId) {
+    each(STEPS, function (s) { $(s).hidden = s !== step; });
+    var target = focusId ? $(focusId) : null;
+    if (target) target.focus();
+  }
+  function setStatus(text) { $('status').textContent = text || ''; }
+  var BUSY_BUTTONS = ['open-ballot', 'vote-board', 'submit-vote', 'revoke-yes'];
+  function setBusy(on) {
+    state.busy = on;
+    each(BUSY_BUTTONS, function (id) {
+      var b = $(id);
+      if (!b) return;
+      if (on) b.setAttribute('aria-disabled', 'true'); else b.removeAttribute('aria-disabled');
+    });
+    if (on) document.body.setAttribute('aria-busy', 'true'); else document.body.removeAttribute('aria-busy');
+  }
+  function setClosed() {
+    state.closed = true;
+    each(['vote-board', 'submit-vote', 'revoke-start', 'revoke-yes'], function (id) {
+      var b = $(id);
+      if (b) b.disabled = true;
+    });
+  }
+
+  // ---- errors ---------------------------------------------------------------------------------
+  function clearErrors(scopeId) {
+    var scope = $(scopeId);
+    each(scope.querySelectorAll('.field-error'), function (slot) {
+      slot.textContent = '';
+      slot.hidden = true;
+      var control = $(slot.getAttribute('data-control') || '');
+      if (control) control.removeAttribute('aria-invalid');
+    });
+    each(scope.querySelectorAll('.alert'), function (a) { a.textContent = ''; });
+  }
+  function slotFor(path, scope) {
+    var parts = String(path || '').split('.');
+    while (parts.length > 0) {
+      var slot = $('err_' + parts.join('_'));
+      if (slot && scope.contains(slot)) return slot;
+      parts.pop();
+    }
+    return null;
+  }
+  var FRAGMENT = /^(is|are|must|marks|allocates|gives|splits|was|has|add) /;
+  function problemText(label, message) {
+    var m = String(message || 'is not valid');
+    var s = FRAGMENT.test(m) ? label + ' ' + m : label + ': ' + m;
+    return /[.!?]$/.test(s) ? s : s + '.';
+  }
+  /** Shows a message in the step's alert (role=alert) and each field problem next to its field. */
+  function showErrors(scopeId, alertId, message, fields) {
+    var scope = $(scopeId);
+    var box = $(alertId);
+    var first = null;
+    var items = [];
+    each(fields || [], function (f) {
+      var slot = slotFor(f.path, scope);
+      if (!slot) {
+        if (f.path && f.path !== '(body)') items.push(problemText(f.path, f.message));
+        return;
+      }
+      var text = problemText(slot.getAttribute('data-label') || '', f.message);
+      slot.textContent = slot.hidden ? text : slot.textContent + ' ' + text;
+      slot.hidden = false;
+      items.push(text);
+      var control = $(slot.getAttribute('data-control') || '');
+      if (control && control.type !== 'radio') control.setAttribute('aria-invalid', 'true');
+      if (!first && control) first = control;
+    });
+    box.textContent = '';
+    box.appendChild(el('p', null, message));
+    if (items.length > 0) {
+      var ul = el('ul');
+      each(items, function (t) { ul.appendChild(el('li', null, t)); });
+      box.appendChild(ul);
+    }
+    (first || box).focus();
+  }
+  function closedMessage() {
+    var at = state.ballot ? fmtInstant(state.ballot.closesAt, false, cutoffZone()) : '';
+    return 'Internet voting is closed' + (at ? ' (it closed ' + at + ')' : '') +
+      '. You can still vote in person at the meeting.';
+  }
+  /** Plain words for an API refusal. */
+  function refusal(r) {
+    var err = r && r.data && r.data.error ? r.data.error : null;
+    var message = err && err.message ? err.message : '';
+    if (r.status === 410) return { message: closedMessage(), fields: [] };
+    if (r.status === 429) {
+      return { message: 'Too many attempts. ' + (message || 'Wait an hour and try again.'), fields: [] };
+    }
+    if (r.status >= 500 || r.status === 0) {
+      return {
+        message: 'We could not reach the voting service, so we cannot tell whether it was recorded. ' +
+          'Check your connection and press the button again: a retry is never counted twice.',
+        fields: []
+      };
+    }
+    return { message: message || 'The request was refused (' + r.status + '). Please try again.', fields: err ? err.fields : [] };
+  }
+
+  // ---- the API --------------------------------------------------------------------------------
+  function post(path, body) {
+    return fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer'
+    }).then(function (res) {
+      return res.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        return { status: res.status, data: data };
+      });
+    });
+  }
+  function pause(attempt) { return new Promise(function (resolve) { setTimeout(resolve, 700 * (attempt + 1)); }); }
+  /** Retries a network failure or a 5xx with the very same body (and so the same idempotency key). */
+  function postWithRetry(path, body, attempt) {
+    attempt = attempt || 0;
+    return post(path, body).then(function (r) {
+      if (r.status >= 500 && attempt < RETRIES) return pause(attempt).then(function () { return postWithRetry(path, body, attempt + 1); });
+      return r;
+    }, function (error) {
+      if (attempt < RETRIES) return pause(attempt).then(function () { return postWithRetry(path, body, attempt + 1); });
+      throw error;
+    });
+  }
+  function newKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join('');
+  }
+
+  // ---- the control number ---------------------------------------------------------------------
+  function luhnOk(digits) {
+    var sum = 0;
+    for (var i = 0; i < digits.length; i++) {
+      var d = digits.charCodeAt(digits.length - 1 - i) - 48;
+      if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+      sum += d;
+    }
+    return sum % 10 === 0;
+  }
+  /** The number in the fragment (#c=...), removed from the address bar and this history entry at once. */
+  function takeFragmentNumber() {
+    var hash = window.location.hash;
+    if (!hash || hash.length < 2) return null;
+    var c = new URLSearchParams(hash.slice(1)).get('c');
+    if (c === null) return null;
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    return c;
+  }
+  function openBallot(input, focusBallot) {
+    if (state.busy) return;
+    clearErrors('step-number');
+    var digits = String(input || '').replace(/[\\s-]/g, '');
+    var problem = null;
+    if (!/^[0-9]{16}$/.test(digits)) problem = 'must be the 16 digits in your notice';
+    else if (!luhnOk(digits)) problem = 'has a digit that is wrong: check it against your notice';
+    if (problem) {
+      show('step-number');
+      showErrors('step-number', 'number-alert', 'Check your control number.', [{ path: 'controlNumber', message: problem }]);
+      return;
+    }
+    setBusy(true);
+    setStatus('Opening your ballot…');
+    postWithRetry('api/ballot', { controlNumber: digits }).then(function (r) {
+      setBusy(false);
+      if (r.status === 200 && r.data && r.data.meeting) {
+        state.controlNumber = digits;
+        state.ballot = r.data;
+        $('controlNumber').value = '';
+        renderBallot();
+        setStatus('');
+        show('step-ballot', focusBallot === false ? null : 'ballot-h');
+        return;
+      }
+      setStatus('');
+      var why = refusal(r);
+      show('step-number');
+      $('controlNumber').value = digits;
+      showErrors('step-number', 'number-alert', why.message, why.fields);
+    }, function () {
+      setBusy(false);
+      setStatus('');
+      show('step-number');
+      var why = refusal({ status: 0 });
+      showErrors('step-number', 'number-alert', why.message, []);
+    });
+  }
+
+  // ---- the ballot -----------------------------------------------------------------------------
+  function describeVotes(votes, meeting, holder) {
+    var list = el('ul', 'recorded');
+    votes = votes || {};
+    each(meeting.proposals, function (p) {
+      var li = el('li');
+      li.appendChild(el('strong', null, 'Proposal ' + p.id + ': ' + p.title));
+      var v = votes[p.id];
+      if (p.kind === 'matter') {
+        var line;
+        if (typeof v === 'string') line = word(v);
+        else if (v && typeof v === 'object') line = splitWords(v);
+        else if (holder.nominee) line = 'Not voted (left blank)';
+        else line = word(p.boardRecommendation) + ' (left blank: voted as the Board recommends)';
+        li.appendChild(el('div', null, line));
+      } else {
+        var marks = v && v.marks ? v.marks : {};
+        var allocation = v && v.allocation ? v.allocation : null;
+        var anyMarked = Object.keys(marks).length > 0;
+        var allocationOnly = !anyMarked && allocation !== null;
+        var contested = p.nominees.length > p.seats;
+        var sub = el('ul');
+        each(p.nominees, function (n) {
+          var mark = marks[n.id];
+          var what;
+          if (typeof mark === 'string') what = word(mark);
+          else if (mark && typeof mark === 'object') what = splitWords(mark);
+          else if (allocationOnly) what = allocation[n.id] > 0 ? 'For' : 'Not voted (left blank)';
+          else if (!holder.nominee && n.boardRecommends && !(contested && anyMarked)) what = 'For (left blank: voted as the Board recommends)';
+          else what = 'Not voted (left blank)';
+          sub.appendChild(el('li', null, n.name + ': ' + what));
+        });
+        if (p.cumulativeVotingAllowed) {
+          var given = allocation ? p.nominees.filter(function (n) { return allocation[n.id] !== undefined; }) : [];
+          sub.appendChild(el('li', null, given.length > 0
+            ? 'If cumulative voting is used: ' + given.map(function (n) { return n.name + ' ' + fmtNumber(allocation[n.id]) + ' votes'; }).join(', ') + '.'
+            : 'If cumulative voting is used: the proxyholder spreads your votes among the nominees voted For.'));
+        }
+        li.appendChild(sub);
+      }
+      list.appendChild(li);
+    });
+    return list;
+  }
+  function renderCurrent() {
+    var b = state.ballot;
+    var box = $('current-vote');
+    box.textContent = '';
+    box.appendChild(el('h3', null, 'Your current vote'));
+    var c = b.current;
+    $('revoke').hidden = !(c && c.kind === 'proxy') || state.closed;
+    if (!c) {
+      box.appendChild(el('p', null, 'We have no vote from you yet. Vote as the Board recommends, or mark your choices below.'));
+      return;
+    }
+    var when = fmtInstant(c.receivedAt, true);
+    var receipt = el('p');
+    if (c.kind === 'proxy') receipt.appendChild(document.createTextNode('We received your vote on ' + when + '. Receipt code: '));
+    else if (c.kind === 'revocation') receipt.appendChild(document.createTextNode('You revoked your proxy on ' + when + '. Receipt code: '));
+    else receipt.appendChild(document.createTextNode('You voted at the meeting on ' + when + '. Receipt code: '));
+    receipt.appendChild(el('span', 'code', c.receiptCode));
+    box.appendChild(receipt);
+    if (c.kind === 'proxy') {
+      box.appendChild(el('p', null, 'Your choices are filled in below. To change your vote, change them and submit again: only your latest vote counts.'));
+      box.appendChild(describeVotes(c.votes, b.meeting, b.holder));
+    } else if (c.kind === 'revocation') {
+      box.appendChild(el('p', null, 'You have no proxy now: your shares will not be voted unless you vote again or vote at the meeting.'));
+    }
+  }
+  function check(id) {
+    var input = $(id);
+    if (input && input.type === 'radio') input.checked = true;
+  }
+  function preselect(votes) {
+    each(Object.keys(votes || {}), function (pid) {
+      var v = votes[pid];
+      if (typeof v === 'string') { check('v_' + pid + '_' + v); return; }
+      if (!v || typeof v !== 'object') return;
+      var marks = v.marks || {};
+      each(Object.keys(marks), function (nid) {
+        if (typeof marks[nid] === 'string') check('v_' + pid + '_' + nid + '_' + marks[nid]);
+      });
+      var allocation = v.allocation || {};
+      each(Object.keys(allocation), function (nid) {
+        var input = $('a_' + pid + '_' + nid);
+        if (input) input.value = String(allocation[nid]);
+      });
+    });
+  }
+  function updateAllocationSums() {
+    if (!state.ballot) return;
+    var shares = state.ballot.holder.shares;
+    each(document.querySelectorAll('[data-allocation-for]'), function (box) {
+      var fieldset = box.closest('fieldset');
+      var total = shares * Number(fieldset.getAttribute('data-seats'));
+      var sum = 0;
+      each(box.querySelectorAll('input[data-allocation]'), function (input) {
+        var raw = input.value.replace(/[,\\s]/g, '');
+        if (/^[0-9]+$/.test(raw)) sum += Number(raw);
+      });
+      box.querySelector('[data-slot="alloc-total"]').textContent = fmtNumber(total);
+      box.querySelector('[data-slot="alloc-sum"]').textContent = sum > 0
+        ? 'You have given ' + fmtNumber(sum) + ' of your ' + fmtNumber(total) + ' votes.'
+        : '';
+    });
+  }
+  function renderBallot() {
+    var b = state.ballot;
+    var h = b.holder;
+    var form = $('ballot-form');
+    form.reset();
+    var names = [h.name].concat(h.jointNames || []);
+    $('holder-names-label').textContent = names.length > 1 ? 'Registered holders' : 'Registered holder';
+    $('holder-names').textContent = names.join(' and ');
+    $('holder-shares').textContent = fmtNumber(h.shares);
+    $('closes-at').textContent = fmtInstant(b.closesAt, false, cutoffZone());
+    $('nominee-note').hidden = !h.nominee;
+    var signer = $('signer');
+    signer.textContent = '';
+    each(names, function (n) {
+      var option = el('option', null, n);
+      option.value = n;
+      signer.appendChild(option);
+    });
+    $('signer-field').hidden = names.length < 2;
+    $('revoke-confirm').hidden = true;
+    $('revoke-start').setAttribute('aria-expanded', 'false');
+    clearErrors('step-ballot');
+    renderCurrent();
+    if (b.current && b.current.kind === 'proxy') preselect(b.current.votes);
+    updateAllocationSums();
+  }
+  /** The votes marked on the form, and the problems the page can see before sending. */
+  function collectVotes() {
+    var votes = {};
+    var problems = [];
+    var shares = state.ballot.holder.shares;
+    each(document.querySelectorAll('fieldset[data-proposal]'), function (fs) {
+      var pid = fs.getAttribute('data-proposal');
+      if (fs.getAttribute('data-kind') === 'matter') {
+        var chosen = fs.querySelector('input[type="radio"]:checked');
+        if (chosen) votes[pid] = chosen.value;
+        return;
+      }
+      var seats = Number(fs.getAttribute('data-seats'));
+      var marks = {};
+      var forCount = 0;
+      each(fs.querySelectorAll('fieldset[data-nominee]'), function (nfs) {
+        var mark = nfs.querySelector('input[type="radio"]:checked');
+        if (!mark) return;
+        marks[nfs.getAttribute('data-nominee')] = mark.value;
+        if (mark.value === 'FOR') forCount += 1;
+      });
+      if (forCount > seats) {
+        problems.push({ path: 'votes.' + pid, message: 'marks For ' + forCount + ' nominees but only ' + seats + ' seats are to be filled' });
+      }
+      var allocation = {};
+      var given = false;
+      var sum = 0;
+      each(fs.querySelectorAll('input[data-allocation]'), function (input) {
+        var raw = input.value.replace(/[,\\s]/g, '');
+        if (raw === '') return;
+        var nid = input.getAttribute('data-allocation');
+        if (!/^[0-9]+$/.test(raw) || !isFinite(Number(raw))) {
+          problems.push({ path: 'votes.' + pid + '.allocation.' + nid, message: 'must be a whole number of votes, or left empty' });
+          return;
+        }
+        allocation[nid] = Number(raw);
+        sum += Number(raw);
+        given = true;
+      });
+      if (sum > shares * seats) {
+        problems.push({
+          path: 'votes.' + pid + '.allocation',
+          message: 'add up to ' + fmtNumber(sum) + ', more than your ' + fmtNumber(shares * seats) + ' votes'
+        });
+      }
+      if (Object.keys(marks).length > 0 || given) {
+        votes[pid] = given ? { marks: marks, allocation: allocation } : { marks: marks };
+      }
+    });
+    return { votes: votes, problems: problems };
+  }
+  function signedBy() {
+    return $('signer-field').hidden ? undefined : $('signer').value || undefined;
+  }
+
+  // ---- submitting -----------------------------------------------------------------------------
+  function send(path, body, busyText) {
+    if (state.busy || state.closed) return;
+    var fingerprint = JSON.stringify([path, body]);
+    // One key per intended submission: the same submission retried keeps its key.
+    if (!state.pending || state.pending.fingerprint !== fingerprint) state.pending = { fingerprint: fingerprint, key: newKey() };
+    var request = {};
+    each(Object.keys(body), function (k) { request[k] = body[k]; });
+    request.idempotencyKey = state.pending.key;
+    clearErrors('step-ballot');
+    setBusy(true);
+    setStatus(busyText);
+    postWithRetry(path, request).then(function (r) {
+      setBusy(false);
+      if ((r.status === 200 || r.status === 201) && r.data && r.data.receiptCode) {
+        state.pending = null;
+        showReceipt(r.data, true);
+        return;
+      }
+      setStatus('');
+      // A refusal (4xx) is final: changing the choices and sending again is a new submission.
+      if (r.status < 500) state.pending = null;
+      if (r.status === 410) setClosed();
+      var why = refusal(r);
+      showErrors('step-ballot', 'ballot-alert', why.message, why.fields);
+    }, function () {
+      setBusy(false);
+      setStatus('');
+      var why = refusal({ status: 0 });
+      showErrors('step-ballot', 'ballot-alert', why.message, []);
+    });
+  }
+  function submitVotes(votes) {
+    var body = { controlNumber: state.controlNumber, votes: votes };
+    var signer = signedBy();
+    if (signer) body.signedBy = signer;
+    send('api/proxy', body, 'Sending your vote…');
+  }
+  function showReceipt(receipt, push) {
+    state.receipt = receipt;
+    var b = state.ballot;
+    var revocation = receipt.kind === 'revocation';
+    $('receipt-h').textContent = revocation ? 'Your proxy is revoked' : 'Your vote is recorded';
+    $('receipt-code').textContent = receipt.receiptCode;
+    var time = $('receipt-time');
+    time.textContent = fmtInstant(receipt.executedAt, true);
+    time.setAttribute('datetime', receipt.executedAt);
+    var effective = $('receipt-effective');
+    effective.className = receipt.effective ? 'success' : 'warning';
+    if (receipt.effective) {
+      effective.textContent = revocation
+        ? 'Done. You now have no proxy: your shares will not be voted unless you vote again before internet voting closes, or vote at the meeting.'
+        : 'Done. This is the vote that counts: it replaces any earlier vote.';
+    } else {
+      effective.textContent = 'Recorded, but it does not count: an instruction with a later date is already on file, and the latest one counts.';
+    }
+    $('receipt-replayed').hidden = !receipt.replayed;
+    $('receipt-votes-h').hidden = revocation;
+    var votes = $('receipt-votes');
+    votes.textContent = '';
+    if (!revocation) votes.appendChild(describeVotes(receipt.votes, b.meeting, b.holder));
+    if (push) window.history.pushState({ step: 'receipt' }, '', window.location.pathname + window.location.search);
+    setStatus('');
+    show('step-receipt', 'receipt-h');
+  }
+  function backToBallot() {
+    if (state.controlNumber) openBallot(state.controlNumber, true);
+    else show('step-number', 'number-h');
+  }
+
+  // ---- wiring ---------------------------------------------------------------------------------
+  $('number-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    openBallot($('controlNumber').value, true);
+  });
+  $('ballot-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    if (state.busy || state.closed || !state.ballot) return;
+    clearErrors('step-ballot');
+    var collected = collectVotes();
+    if (collected.problems.length > 0) {
+      showErrors('step-ballot', 'ballot-alert', 'Please correct the choices marked below.', collected.problems);
+      return;
+    }
+    submitVotes(collected.votes);
+  });
+  $('ballot-form').addEventListener('input', function (e) {
+    if (e.target && e.target.hasAttribute && e.target.hasAttribute('data-allocation')) updateAllocationSums();
+  });
+  $('vote-board').addEventListener('click', function () {
+    if (state.busy || state.closed || !state.ballot) return;
+    if (state.ballot.holder.nominee) {
+      // A nominee account's blanks are not voted: fill in the Board's choices for review instead.
+      each(state.ballot.meeting.proposals, function (p) {
+        if (p.kind === 'matter') check('v_' + p.id + '_' + p.boardRecommendation);
+        else each(p.nominees, function (n) { if (n.boardRecommends) check('v_' + p.id + '_' + n.id + '_FOR'); });
+      });
+      setStatus("The Board's recommendations are filled in below. Check them, then submit your vote.");
+      return;
+    }
+    submitVotes({});
+  });
+  $('revoke-start').addEventListener('click', function () {
+    $('revoke-confirm').hidden = false;
+    $('revoke-start').setAttribute('aria-expanded', 'true');
+    $('revoke-question').focus();
+  });
+  $('revoke-no').addEventListener('click', function () {
+    $('revoke-confirm').hidden = true;
+    $('revoke-start').setAttribute('aria-expanded', 'false');
+    $('revoke-start').focus();
+  });
+  $('revoke-yes').addEventListener('click', function () {
+    if (!state.ballot) return;
+    var body = { controlNumber: state.controlNumber };
+    var signer = signedBy();
+    if (signer) body.signedBy = signer;
+    send('api/revoke', body, 'Revoking your proxy…');
+  });
+  $('change-vote').addEventListener('click', function () {
+    if (window.history.state && window.history.state.step === 'receipt') window.history.back();
+    else backToBallot();
+  });
+  window.addEventListener('popstate', function (e) {
+    if (e.state && e.state.step === 'receipt' && state.receipt && state.ballot) showReceipt(state.receipt, false);
+    else backToBallot();
+  });
+  window.addEventListener('hashchange', function () {
+    var c = takeFragmentNumber();
+    if (c !== null) openBallot(c, true);
+  });
+  window.addEventListener('pagehide', function () { $('controlNumber').value = ''; });
+
+  if (window.history.state && window.history.state.step) window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  var fromLink = takeFragmentNumber();
+  if (fromLink !== null) openBallot(fromLink, true);
+})();
+`;

@@ -1,0 +1,31 @@
+// Vitest global setup: one DynamoDB Local (in memory, -sharedDb) and one SES emulator for the whole
+// run, on free ports, stopped afterwards. Tests read the endpoints with inject('dynamoEndpoint') /
+// inject('sesEndpoint'); child processes find them in PROXYVOTE_TEST_DYNAMODB_ENDPOINT /
+// PROXYVOTE_TEST_SES_ENDPOINT. Integration tests keep apart by giving their tables a unique prefix.
+import type { TestProject } from 'vitest/node';
+import { startDynamoLocal } from '../shared/local/dynamo-local.ts';
+import { findFreePorts } from '../shared/local/ports.ts';
+import { startSesLocal } from '../shared/local/ses-local.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+    sesEndpoint: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const [dynamoPort = 0, sesPort = 0] = await findFreePorts(2);
+  const [dynamo, ses] = await Promise.all([
+    startDynamoLocal({ port: dynamoPort }),
+    startSesLocal({ port: sesPort }),
+  ]);
+  project.provide('dynamoEndpoint', dynamo.endpoint);
+  project.provide('sesEndpoint', ses.endpoint);
+  process.env.PROXYVOTE_TEST_DYNAMODB_ENDPOINT = dynamo.endpoint;
+  process.env.PROXYVOTE_TEST_SES_ENDPOINT = ses.endpoint;
+  return async () => {
+    await Promise.allSettled([ses.stop(), dynamo.stop()]);
+  };
+}
