@@ -1,31 +1,14 @@
 // No control number, HMAC secret or e-mail address in any log line over a full voting flow: every
 // byte the handlers write to stdout and stderr is captured and searched.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { routes } from '../../functions/routes.ts';
-import { offsetToReach } from '../../shared/config/clock.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlNumberHash, luhnCheckDigit } from '../../shared/domain/control-number.ts';
-import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
-import { createTables } from '../../shared/storage/create-tables.ts';
-import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
-import { TABLE_KINDS } from '../../shared/storage/tables.ts';
-import { importHolders } from '../../shared/voting/register-import.ts';
 import { hemacare, holder } from '../support/builders.ts';
-import { setHandlerEnv, uniqueTableNames } from '../support/local-env.ts';
+import { postJson, startVotingStack, type VotingStack } from '../support/voting-stack.ts';
 
-const names = uniqueTableNames('logs');
-const { client, doc } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
 const meeting = hemacare();
-const SECRET = randomBytes(32).toString('hex');
-const TOKEN = randomBytes(16).toString('hex');
 const email = `secret.holder.${randomBytes(3).toString('hex')}@example.com`;
-const holders = [
-  holder('L-1', 1_000, { email, eDelivery: true }),
-  holder('REST', meeting.sharesOutstanding - 1_000),
-];
-let api: HttpAdapter;
+let stack: VotingStack;
 let control: string;
 const captured: string[] = [];
 const originals = {
@@ -34,21 +17,6 @@ const originals = {
 };
 
 beforeAll(async () => {
-  await createTables(client, names);
-  control = (await importHolders(doc, names, holders, Buffer.from(SECRET, 'hex'), randomBytes)).issued.get(
-    'L-1',
-  ) as string;
-  setHandlerEnv(names);
-  Object.assign(process.env, {
-    MEETING_JSON: readFileSync(new URL('../../meetings/hemacare-2002.json', import.meta.url), 'utf8'),
-    CONTROL_SECRET: SECRET,
-    MAIL_FROM: 'proxy@example.com',
-    SES_ENDPOINT: inject('sesEndpoint'),
-    ADMIN_TOKEN: TOKEN,
-    POWERTOOLS_LOG_LEVEL: 'DEBUG',
-    MAX_CONTROL_FAILURES: '2',
-    CLOCK_OFFSET_MS: String(offsetToReach('2002-06-01T17:00:00.000Z')),
-  });
   const capture =
     (original: typeof process.stdout.write) =>
     (chunk: unknown, ...rest: unknown[]): boolean => {
@@ -57,29 +25,26 @@ beforeAll(async () => {
     };
   process.stdout.write = capture(originals.out) as typeof process.stdout.write;
   process.stderr.write = capture(originals.err) as typeof process.stderr.write;
-  api = await startHttpAdapter({
-    routes,
-    port: 0,
-    logError: (message, error) => console.error(message, error),
+  stack = await startVotingStack({
+    label: 'logs',
+    holders: [
+      holder('L-1', 1_000, { email, eDelivery: true }),
+      holder('REST', meeting.sharesOutstanding - 1_000),
+    ],
+    asOf: '2002-06-01T17:00:00.000Z',
+    env: { POWERTOOLS_LOG_LEVEL: 'DEBUG', MAX_CONTROL_FAILURES: '2' },
+    adapter: { logError: (message: string, error: unknown) => console.error(message, error) },
   });
+  control = stack.controls.get('L-1') as string;
 });
 
 afterAll(async () => {
   process.stdout.write = originals.out;
   process.stderr.write = originals.err;
-  await api?.close();
-  await Promise.allSettled(
-    TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
-  );
-  client.destroy();
+  await stack?.stop();
 });
 
-const post = (path: string, body: unknown) =>
-  fetch(`${api.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const post = (path: string, body: unknown) => postJson(stack.api.url, path, body);
 
 describe('logs over a full voting flow', () => {
   it('never contain a control number, the secret, its hashes or an e-mail address', async () => {
@@ -129,10 +94,10 @@ describe('logs over a full voting flow', () => {
       control,
       typo,
       wrong,
-      SECRET,
+      stack.secret,
       email,
-      controlNumberHash(control, Buffer.from(SECRET, 'hex')),
-      TOKEN,
+      controlNumberHash(control, Buffer.from(stack.secret, 'hex')),
+      stack.adminToken,
     ]) {
       expect(logs).not.toContain(secret);
     }

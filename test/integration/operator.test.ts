@@ -1,74 +1,46 @@
 // Operator entries through the admin API, the polls closing, and the export that the inspector's
 // recount reads: the recount of the export counts only each account's latest-dated instruction.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/proxyvote.ts';
-import { routes } from '../../functions/routes.ts';
-import { offsetToReach } from '../../shared/config/clock.ts';
 import type { TabulationResult } from '../../shared/domain/tabulate.ts';
-import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
-import { createTables } from '../../shared/storage/create-tables.ts';
-import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
-import { TABLE_KINDS, tableNames } from '../../shared/storage/tables.ts';
-import { importHolders } from '../../shared/voting/register-import.ts';
+import type { HttpAdapter } from '../../shared/local/http-adapter.ts';
+import { tableNames } from '../../shared/storage/tables.ts';
 import { hemacare, holder } from '../support/builders.ts';
 import { jsonOf } from '../support/http.ts';
-import { setHandlerEnv } from '../support/local-env.ts';
+import { startVotingStack, type VotingStack } from '../support/voting-stack.ts';
 
 const meeting = hemacare();
 const prefix = `proxyvote-op${randomBytes(4).toString('hex')}`;
-const names = tableNames(meeting.id, prefix);
-const { client, doc } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
-const SECRET = randomBytes(32).toString('hex');
-const TOKEN = randomBytes(16).toString('hex');
-const holders = [
-  holder('P-1', 4_000_000, { name: 'Paula Pape' }),
-  holder('P-2', 1_000, { name: 'Ruth Park' }),
-  holder('REST', meeting.sharesOutstanding - 4_001_000),
-];
+let stack: VotingStack;
 let api: HttpAdapter;
 let control: string;
+let TOKEN: string;
 
 beforeAll(async () => {
-  await createTables(client, names);
-  control = (await importHolders(doc, names, holders, Buffer.from(SECRET, 'hex'), randomBytes)).issued.get(
-    'P-1',
-  ) as string;
-  setHandlerEnv(names);
-  Object.assign(process.env, {
-    MEETING_JSON: readFileSync(new URL('../../meetings/hemacare-2002.json', import.meta.url), 'utf8'),
-    CONTROL_SECRET: SECRET,
-    MAIL_FROM: 'proxy@example.com',
-    SES_ENDPOINT: inject('sesEndpoint'),
-    ADMIN_TOKEN: TOKEN,
+  stack = await startVotingStack({
+    label: 'operator',
+    names: tableNames(meeting.id, prefix),
+    holders: [
+      holder('P-1', 4_000_000, { name: 'Paula Pape' }),
+      holder('P-2', 1_000, { name: 'Ruth Park' }),
+      holder('REST', meeting.sharesOutstanding - 4_001_000),
+    ],
     // 10 June 2002, 10:00 in Los Angeles.
-    CLOCK_OFFSET_MS: String(offsetToReach('2002-06-10T17:00:00.000Z')),
+    asOf: '2002-06-10T17:00:00.000Z',
   });
-  api = await startHttpAdapter({ routes, port: 0 });
+  api = stack.api;
+  TOKEN = stack.adminToken;
+  control = stack.controls.get('P-1') as string;
 });
 
-afterAll(async () => {
-  await api?.close();
-  await Promise.allSettled(
-    TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
-  );
-  client.destroy();
-});
+afterAll(() => stack?.stop());
 
 const admin = (path: string, body: unknown, token = TOKEN) =>
-  fetch(`${api.url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${token}`,
-      'x-operator': 'clerk.lee',
-    },
-    body: JSON.stringify(body),
-  });
+  postJson(api.url, path, body, { authorization: `Bearer ${token}`, 'x-operator': 'clerk.lee' });
 
 async function cli(args: string[]) {
   let out = '';
@@ -88,10 +60,10 @@ describe('operator entries', () => {
   });
 
   it('a paper card dated before an internet proxy does not replace it; a later-dated one does', async () => {
-    const net = await fetch(`${api.url}/api/proxy`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ controlNumber: control, votes: { '2': 'FOR' }, idempotencyKey: 'net-000001' }),
+    const net = await postJson(api.url, '/api/proxy', {
+      controlNumber: control,
+      votes: { '2': 'FOR' },
+      idempotencyKey: 'net-000001',
     });
     expect(net.status).toBe(201);
     const older = await admin('/admin/entries', {

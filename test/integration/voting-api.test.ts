@@ -1,66 +1,36 @@
 // The voting JSON API through the local HTTP adapter (API Gateway v2 events -> the Lambda handlers),
 // against DynamoDB Local and the SES endpoint: status codes, error shape, confirmation e-mail.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { routes } from '../../functions/routes.ts';
 import { offsetToReach } from '../../shared/config/clock.ts';
-import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
-import { createTables } from '../../shared/storage/create-tables.ts';
-import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
-import { TABLE_KINDS } from '../../shared/storage/tables.ts';
-import { importHolders } from '../../shared/voting/register-import.ts';
+import { startHttpAdapter } from '../../shared/local/http-adapter.ts';
 import { hemacare, holder } from '../support/builders.ts';
 import { jsonOf } from '../support/http.ts';
-import { setHandlerEnv, uniqueTableNames } from '../support/local-env.ts';
+import { postJson, startVotingStack, type VotingStack } from '../support/voting-stack.ts';
 
-const names = uniqueTableNames('votingapi');
-const { client, doc } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
 const meeting = hemacare();
-const SECRET = randomBytes(32).toString('hex');
 const email = `holder-${randomBytes(4).toString('hex')}@example.com`;
-const holders = [
-  holder('V-1', 5_000, { name: 'Vera <b>Lynn</b>', email, eDelivery: true }),
-  holder('REST', meeting.sharesOutstanding - 5_000),
-];
-let api: HttpAdapter;
+let stack: VotingStack;
 let control: string;
 
 beforeAll(async () => {
-  await createTables(client, names);
-  const { issued } = await importHolders(doc, names, holders, Buffer.from(SECRET, 'hex'), randomBytes);
-  control = issued.get('V-1') as string;
-  setHandlerEnv(names);
-  Object.assign(process.env, {
-    MEETING_JSON: readFileSync(new URL('../../meetings/hemacare-2002.json', import.meta.url), 'utf8'),
-    CONTROL_SECRET: SECRET,
-    MAIL_FROM: 'HemaCare Proxy <proxy@example.com>',
-    SES_ENDPOINT: inject('sesEndpoint'),
-    MAX_CONTROL_FAILURES: '3',
-    CLOCK_OFFSET_MS: String(offsetToReach('2002-06-01T17:00:00.000Z')),
+  stack = await startVotingStack({
+    label: 'votingapi',
+    holders: [
+      holder('V-1', 5_000, { name: 'Vera <b>Lynn</b>', email, eDelivery: true }),
+      holder('REST', meeting.sharesOutstanding - 5_000),
+    ],
+    asOf: '2002-06-01T17:00:00.000Z',
+    env: { MAX_CONTROL_FAILURES: '3' },
   });
-  api = await startHttpAdapter({ routes, port: 0 });
+  control = stack.controls.get('V-1') as string;
 });
 
-afterAll(async () => {
-  await api?.close();
-  await Promise.allSettled(
-    TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
-  );
-  client.destroy();
-});
+afterAll(() => stack?.stop());
 
-const post = (
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = { 'content-type': 'application/json' },
-) =>
-  fetch(`${api.url}${path}`, {
-    method: 'POST',
-    headers,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+const post = (path: string, body: unknown, headers?: Record<string, string>) =>
+  postJson(stack.api.url, path, body, headers);
 
 describe('the voting API', () => {
   it('POST /api/ballot returns the meeting, the holder and no current vote', async () => {
@@ -161,10 +131,10 @@ describe('after the internet cut-off', () => {
     process.env.CLOCK_OFFSET_MS = String(offsetToReach('2002-06-13T04:00:00.000Z'));
     const late = await startHttpAdapter({ routes, port: 0 });
     try {
-      const res = await fetch(`${late.url}/api/proxy`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ controlNumber: control, votes: {}, idempotencyKey: 'key-late-0001' }),
+      const res = await postJson(late.url, '/api/proxy', {
+        controlNumber: control,
+        votes: {},
+        idempotencyKey: 'key-late-0001',
       });
       expect(res.status).toBe(410);
       const body = await jsonOf(res);
