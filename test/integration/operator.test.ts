@@ -11,7 +11,7 @@ import type { HttpAdapter } from '../../shared/local/http-adapter.ts';
 import { tableNames } from '../../shared/storage/tables.ts';
 import { hemacare, holder } from '../support/builders.ts';
 import { jsonOf } from '../support/http.ts';
-import { startVotingStack, type VotingStack } from '../support/voting-stack.ts';
+import { postJson, startVotingStack, type VotingStack } from '../support/voting-stack.ts';
 
 const meeting = hemacare();
 const prefix = `proxyvote-op${randomBytes(4).toString('hex')}`;
