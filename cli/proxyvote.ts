@@ -4,24 +4,33 @@ import { parseInstructionsJsonl } from '../shared/domain/history.ts';
 import { InvalidInputError, parseMeeting } from '../shared/domain/meeting.ts';
 import { parseRegister } from '../shared/domain/register.ts';
 import { formatReport } from '../shared/domain/report.ts';
-import { tabulate } from '../shared/domain/tabulate.ts';
+import { checkHistory, tabulate } from '../shared/domain/tabulate.ts';
 import { ENTER_USAGE, enterCommand, pollsCommand } from './enter.ts';
 import { EXPORT_USAGE, exportCommand } from './export.ts';
 import { type Out, readText, required, UsageError } from './io.ts';
+import { NOTICES_USAGE, noticesCommand } from './notices.ts';
+import { REGISTER_USAGE, registerCommand } from './register.ts';
+import { TABULATE_USAGE, tabulateCommand, verifyRecount } from './tabulate.ts';
 
 const RECOUNT_USAGE =
   '  recount --meeting FILE --register FILE.csv --instructions FILE.jsonl [--cumulative] [--json]\n' +
-  "      The inspector's independent recount from an export: prints the report, or the JSON result.\n";
+  '          [--verify SNAPSHOT.json]\n' +
+  "      The inspector's independent recount from an export: prints the report, or the JSON result.\n" +
+  "      --verify checks the export against a snapshot's history digest (naming each account that\n" +
+  '      differs) and the result against the live count; exits 1 when anything differs.\n';
 
-const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${EXPORT_USAGE}${ENTER_USAGE}`;
+const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${TABULATE_USAGE}${EXPORT_USAGE}${ENTER_USAGE}${REGISTER_USAGE}${NOTICES_USAGE}`;
 
 const stdio: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 const COMMANDS: Record<string, (args: string[], io: Out) => Promise<number>> = {
   recount,
+  tabulate: tabulateCommand,
   export: exportCommand,
   enter: enterCommand,
   polls: pollsCommand,
+  register: registerCommand,
+  notices: noticesCommand,
 };
 
 export async function main(argv: string[], io: Out = stdio): Promise<number> {
@@ -60,6 +69,7 @@ async function recount(args: string[], io: Out): Promise<number> {
       instructions: { type: 'string' },
       cumulative: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      verify: { type: 'string' },
     },
     strict: true,
   });
@@ -68,6 +78,10 @@ async function recount(args: string[], io: Out): Promise<number> {
   const { holders } = parseRegister(await readText(values.register as string), meeting.sharesOutstanding);
   const history = parseInstructionsJsonl(await readText(values.instructions as string), values.instructions);
   const result = tabulate(meeting, holders, history, { cumulative: values.cumulative ?? false });
+  if (values.verify !== undefined) {
+    const checked = checkHistory(meeting, holders, history);
+    return verifyRecount(values.verify, meeting, checked, result, values.json ?? false, io);
+  }
   io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result, meeting.company.name));
   return 0;
 }

@@ -28,12 +28,56 @@ export const routes: readonly HttpRoute[] = [
     path: '/admin/entries',
     function: 'operator-entry',
     handler: () => import('./operator-entry/handler.ts'),
+    auth: 'iam',
   },
   {
     method: 'POST',
     path: '/admin/polls/close',
     function: 'close-polls',
     handler: () => import('./close-polls/handler.ts'),
+    auth: 'iam',
+  },
+  {
+    // The operator starts the sending of the notices (the 40-day rule is checked there).
+    method: 'POST',
+    path: '/admin/notices/send',
+    function: 'notices-admin',
+    handler: () => import('./notices-admin/handler.ts'),
+    auth: 'iam',
+  },
+  // Tabulation (issue "Tabulation"): the count's admin API, and counted-as-cast for holders.
+  {
+    method: 'POST',
+    path: '/admin/tally',
+    function: 'tabulate-request',
+    handler: () => import('./tabulate-request/handler.ts'),
+    auth: 'iam',
+  },
+  {
+    method: 'GET',
+    path: '/admin/tally',
+    function: 'snapshots',
+    handler: () => import('./snapshots/handler.ts'),
+    auth: 'iam',
+  },
+  {
+    method: 'GET',
+    path: '/admin/tally/{run}',
+    function: 'snapshot',
+    handler: () => import('./snapshot/handler.ts'),
+    auth: 'iam',
+  },
+  {
+    method: 'POST',
+    path: '/api/counted',
+    function: 'counted',
+    handler: () => import('./counted/handler.ts'),
+  },
+  {
+    method: 'GET',
+    path: '/counted',
+    function: 'counted-page',
+    handler: () => import('./counted-page/handler.ts'),
   },
 ];
 

@@ -1,8 +1,9 @@
 // The stateful stack of one meeting: its three DynamoDB tables, built from the same plain definitions
-// (shared/storage/tables.ts) that the local stack uses. Kept apart from the stateless stacks so that
-// redeploying code never touches data; tables are retained, deletion-protected and point-in-time
-// recoverable.
-import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+// (shared/storage/tables.ts) that the local stack uses; the control-number secret; the bucket the
+// register is uploaded to, and the bucket of access logs. Kept apart from the stateless stacks so that
+// redeploying code never touches data; everything here is retained when the stack is deleted, tables
+// are deletion-protected and point-in-time recoverable, buckets are encrypted, private and TLS-only.
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import {
   type Attribute,
   AttributeType,
@@ -12,6 +13,14 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Meeting } from '../shared/domain/meeting.ts';
 import {
@@ -44,14 +53,25 @@ function pascal(kind: string): string {
 
 export interface StatefulStackProps extends StackProps {
   meeting: Meeting;
+  /** Days access logs are kept in the logs bucket; default 400. */
+  logRetentionDays?: number;
 }
+
+/** The prefix under which the register (CSV) is uploaded; the import function may read only there. */
+export const REGISTER_PREFIX = 'register/';
 
 export class StatefulStack extends Stack {
   readonly tables: Readonly<Record<TableKind, Table>>;
+  /** The HMAC key of the control numbers: 32 random bytes as 64 hex digits. */
+  readonly controlSecret: Secret;
+  /** Where the register file is uploaded for import. */
+  readonly registerBucket: Bucket;
+  /** Server access logs of the register bucket and the CloudFront distribution's logs. */
+  readonly logsBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, {
-      description: `proxyvote: tables of ${props.meeting.company.name}, ${props.meeting.title} (${props.meeting.id})`,
+      description: `proxyvote: records of ${props.meeting.company.name}, ${props.meeting.title} (${props.meeting.id})`,
       ...props,
     });
     Tags.of(this).add('proxyvote:meeting', props.meeting.id);
@@ -61,6 +81,65 @@ export class StatefulStack extends Stack {
       tables[kind] = this.table(TABLES[kind], tableName(props.meeting.id, kind));
     }
     this.tables = tables;
+
+    this.controlSecret = new Secret(this, 'ControlSecret', {
+      secretName: `proxyvote/${props.meeting.id}/control-secret`,
+      description: `proxyvote ${props.meeting.id}: the HMAC key of the control numbers (32 random bytes, hex)`,
+      // 64 characters from 0-9a-f: the functions refuse anything else.
+      generateSecretString: {
+        passwordLength: 64,
+        excludeUppercase: true,
+        excludePunctuation: true,
+        includeSpace: false,
+        excludeCharacters: 'ghijklmnopqrstuvwxyz',
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.controlSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'The control-number key must not rotate: every control number mailed to holders is an HMAC under it, ' +
+        'and a new key would make all of them unrecognisable until the meeting is over.',
+    });
+
+    this.logsBucket = new Bucket(this, 'LogsBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      // CloudFront's standard logs are delivered with ACLs.
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [
+        {
+          expiration: Duration.days(props.logRetentionDays ?? 400),
+          transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.registerBucket = new Bucket(this, 'RegisterBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.logsBucket,
+      serverAccessLogsPrefix: 'register-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    new CfnOutput(this, 'ControlSecretArn', {
+      value: this.controlSecret.secretArn,
+      description:
+        'Secrets Manager secret holding the control-number HMAC key (the functions get only its ARN)',
+    });
+    new CfnOutput(this, 'RegisterBucketName', {
+      value: this.registerBucket.bucketName,
+      description: `Upload the register under ${REGISTER_PREFIX} to import it`,
+    });
+    new CfnOutput(this, 'LogsBucketName', { value: this.logsBucket.bucketName });
   }
 
   private table(def: TableDefinition, name: string): Table {

@@ -2,8 +2,9 @@
 // HTTP API (the Lambda handlers behind a local API Gateway stand-in), all on 127.0.0.1, with the
 // meeting's tables created and a synthetic register loaded. Ctrl-C stops everything.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { offsetToReach } from '../shared/config/clock.ts';
 import { InvalidInputError, type Meeting, meetingWarnings, parseMeeting } from '../shared/domain/meeting.ts';
@@ -168,25 +169,15 @@ async function main(): Promise<void> {
     dynamo = d;
     return d;
   });
-  const [
-    { routes },
-    { startHttpAdapter },
-    { startSesLocal },
-    { importHolders },
-    { sendNoticesNow },
-    { SesMailer },
-    { createTables },
-    sdk,
-  ] = await Promise.all([
-    import('../functions/routes.ts'),
-    import('../shared/local/http-adapter.ts'),
-    import('../shared/local/ses-local.ts'),
-    import('../shared/voting/register-import.ts'),
-    import('../shared/notices/local-send.ts'),
-    import('../shared/mail/mailer.ts'),
-    import('../shared/storage/create-tables.ts'),
-    import('../shared/storage/dynamo-client.ts'),
-  ]);
+  const [{ routes }, { startHttpAdapter }, { startSesLocal }, notices, { createTables }, sdk] =
+    await Promise.all([
+      import('../functions/routes.ts'),
+      import('../shared/local/http-adapter.ts'),
+      import('../shared/local/ses-local.ts'),
+      import('../shared/notices/local-run.ts'),
+      import('../shared/storage/create-tables.ts'),
+      import('../shared/storage/dynamo-client.ts'),
+    ]);
   const { createDynamoClients, LOCAL_CREDENTIALS, LOCAL_REGION } = sdk;
   const [startedDynamo, startedSes] = await Promise.all([
     dynamoStarting,
@@ -211,18 +202,24 @@ async function main(): Promise<void> {
   const { client, doc } = createDynamoClients({ endpoint: startedDynamo.endpoint });
   const tables = await createTables(client, names);
 
-  // The register import issues the control numbers; they exist only in the notices sent now.
+  // The register import issues the control numbers and hands them on at once: e-delivery holders'
+  // into the in-process notice queue, the others' into the print file (shared/notices/local-run.ts).
   const secret = localControlSecret(dataDir);
   const adminToken = randomBytes(16).toString('hex');
   const holders = syntheticRegister(meeting.sharesOutstanding, seed);
-  const imported = await importHolders(doc, names, holders, Buffer.from(secret, 'hex'), randomBytes);
-  const registerLine = imported.issued.size
-    ? `imported ${imported.issued.size.toLocaleString('en-US')} synthetic holders, ${meeting.sharesOutstanding.toLocaleString('en-US')} shares (seed ${seed}), one control number each`
-    : `already imported: ${imported.unchanged.toLocaleString('en-US')} holders (their control numbers went out with the first run's notices)`;
+  // Where the print file (and, for an in-memory run, the control secret the CLI needs) are kept.
+  const noticesDir = dataDir ?? mkdtempSync(join(tmpdir(), 'proxyvote-local-'));
+  if (!dataDir) {
+    writeFileSync(join(noticesDir, 'control-secret.hex'), `${secret}\n`, { mode: 0o600 });
+    // In memory, the numbers die with the stack: so do the print file and the secret.
+    process.once('exit', () => rmSync(noticesDir, { recursive: true, force: true }));
+  }
   const ballotUrl = `http://${LOCAL_HOST}:${ports.api}/vote`;
-  const mailer = new SesMailer({ from: LOCAL_MAIL_FROM, endpoint: startedSes.endpoint });
-  const notices = await sendNoticesNow(meeting, holders, imported.issued, ballotUrl, mailer);
-  client.destroy();
+  const localNotices = notices.localNotices({ meeting, doc, tables: names, noticesDir });
+  const imported = await localNotices.importRegister(holders, Buffer.from(secret, 'hex'), ballotUrl);
+  const registerLine = imported.imported
+    ? `imported ${imported.imported.toLocaleString('en-US')} synthetic holders, ${meeting.sharesOutstanding.toLocaleString('en-US')} shares (seed ${seed}), one control number each`
+    : `already imported: ${imported.unchanged.toLocaleString('en-US')} holders (their control numbers went out with the first run's notices)`;
 
   // The environment the Lambda handlers read, as the CDK stack sets it on AWS.
   Object.assign(process.env, {
@@ -241,9 +238,20 @@ async function main(): Promise<void> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     CONTROL_SECRET: secret,
     MAIL_FROM: LOCAL_MAIL_FROM,
+    BALLOT_URL: ballotUrl,
+    // Notices: no rate limit against the local SES endpoint (set NOTICE_SEND_RATE to try one), and
+    // no EMF metrics documents on this terminal (set POWERTOOLS_METRICS_DISABLED=false to see them).
+    NOTICE_SEND_RATE: process.env.NOTICE_SEND_RATE ?? '0',
+    // The SES emulator shares this process with everything else: give a busy machine time.
+    NOTICE_SES_TIMEOUT_MS: process.env.NOTICE_SES_TIMEOUT_MS ?? '60000',
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     ADMIN_TOKEN: adminToken,
     CLOCK_OFFSET_MS: String(clockOffsetMs),
   });
+  if (stopping) return;
+  // The operator's start (as `proxyvote notices send --override-40-day-rule`): the reference meeting
+  // runs as of a date later than 40 days before it, so the rule is overridden and its warning shown.
+  const sending = await localNotices.sendNow(clockOffsetMs);
   if (stopping) return;
   api = await startHttpAdapter({ routes, port: ports.api });
   if (stopping) return;
@@ -262,7 +270,7 @@ proxyvote local stack is ready (${seconds} s): ${meeting.company.name}, ${meetin
 
   Tables          ${Object.values(names).join(', ')} (${created})
   Register        ${registerLine}
-  Notices         ${notices.emailed.toLocaleString('en-US')} e-mailed (open the mail viewer), ${notices.paper.toLocaleString('en-US')} for the paper print file
+  Notices         ${sending.queued ? `${sending.queued.toLocaleString('en-US')} being e-mailed now (the mail viewer fills as they go; a line below says when all are out)` : 'none to e-mail'}; ${imported.printed.toLocaleString('en-US')} on paper${imported.printFile ? `: print file ${imported.printFile}` : ''}${sending.warning ? `\n                  warning: ${sending.warning}` : ''}
   Clock           as of ${new Date(Date.now() + clockOffsetMs).toISOString()} (--as-of); internet voting closes ${meeting.internetCutoff.local} ${meeting.internetCutoff.timeZone ?? meeting.timeZone}
 
 Next:
@@ -273,9 +281,24 @@ Next:
        npx proxyvote enter revocation --account <account> --dated 2002-05-20 --signed-by "<name>"
        npx proxyvote export --meeting ${args.meeting} --dynamo ${startedDynamo.endpoint} --out .local-export
        npx proxyvote recount --meeting ${args.meeting} --register .local-export/register.csv --instructions .local-export/instructions.jsonl
+  4. notices: where they stand, paper notices for bounced holders, a reminder (on the stack's clock):
+       export CLOCK_OFFSET_MS=${clockOffsetMs}
+       npx proxyvote notices status --meeting ${args.meeting} --dynamo ${startedDynamo.endpoint}
+       npx proxyvote notices print-file --meeting ${args.meeting} --dynamo ${startedDynamo.endpoint} --secret-file ${join(noticesDir, 'control-secret.hex')} --ballot-url ${ballotUrl} --out bounced.csv
+       npx proxyvote notices remind --reminder 1 --meeting ${args.meeting} --dynamo ${startedDynamo.endpoint} --ses ${startedSes.endpoint} --from '${LOCAL_MAIL_FROM}' --ballot-url ${ballotUrl}
   aws dynamodb scan --endpoint-url ${startedDynamo.endpoint} --table-name ${names.register} --max-items 3
 
 Press Ctrl-C to stop (DynamoDB Local stops with it).`);
+  if (sending.queued) {
+    void sending.done
+      .then((r) =>
+        console.log(
+          `\nNotices sent    ${r.emailed.toLocaleString('en-US')} e-mailed (open the mail viewer)${r.unknown ? `, ${r.unknown} outcome unknown (see notices status)` : ''}${r.failed ? `, ${r.failed} failed (dead-letter list)` : ''}`,
+        ),
+      )
+      .catch((e: unknown) => console.error(`local stack: the notices failed: ${(e as Error).message}`))
+      .finally(() => client.destroy());
+  } else client.destroy();
 }
 
 main().catch((e: unknown) => {

@@ -1,6 +1,6 @@
 // The storage settings every function reads from its environment, once, at module load:
 // the three table names and, locally, the DynamoDB endpoint. Invalid -> fail fast, naming each variable.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatIssues, InvalidInputError } from '../domain/meeting.ts';
 import type { DynamoEndpointConfig } from '../storage/dynamo-client.ts';
 import { TABLE_NAME_PATTERN, TABLES, type TableNames } from '../storage/tables.ts';

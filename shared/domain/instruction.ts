@@ -1,7 +1,7 @@
 // Instructions: everything that can decide how an account's shares are voted (RULES.md sections 4
 // and 5). They are appended, never changed; the order between them decides which one is effective.
 // This schema is also the line format of the JSONL export that the inspector's recount reads.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCOUNT_PATTERN } from './holder.ts';
 import { isRealDate } from './time.ts';
 

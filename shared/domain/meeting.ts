@@ -1,6 +1,6 @@
 // The meeting file: everything the product needs to know about one shareholder meeting. One zod
 // schema serves the local stack, the Lambda functions, the CDK app (at synth time) and the recount.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   daysBetween,
   isRealDate,

@@ -3,9 +3,24 @@ import type { ElectionResult, MatterResult, TabulationResult } from './tabulate.
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
+const UNSAFE_IN_REPORT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from the meeting file (company, proposal titles, nominee names) on one line of the report: line
+ * breaks, other control characters and bidirectional overrides are shown as \uXXXX, so a name cannot
+ * add a line to the count the inspector signs ("Outcome: APPROVED") nor drive the terminal it is read on.
+ */
+export function reportText(s: string): string {
+  return s.replace(
+    UNSAFE_IN_REPORT,
+    (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
+}
+
 export function formatReport(r: TabulationResult, companyName: string): string {
   const lines: string[] = [];
-  lines.push(`${companyName}: count of meeting ${r.meeting}`);
+  lines.push(`${reportText(companyName)}: count of meeting ${r.meeting}`);
   lines.push('');
   lines.push(`Shares outstanding and entitled to vote (N): ${n(r.sharesOutstanding)}`);
   lines.push(`Required quorum (Q):                         ${n(r.requiredQuorum)}`);
@@ -42,7 +57,7 @@ export function formatReport(r: TabulationResult, companyName: string): string {
 
 function electionLines(p: ElectionResult): string[] {
   const lines = [
-    `Proposal ${p.id}: ${p.title}`,
+    `Proposal ${p.id}: ${reportText(p.title)}`,
     `  ${p.seats} seats, ${p.standard}${p.cumulative ? ', cumulative' : ''}`,
   ];
   const withheld = p.standard === 'plurality' ? 'WITHHOLD' : 'AGAINST';
@@ -61,7 +76,7 @@ function electionLines(p: ElectionResult): string[] {
           ? '-'
           : 'not elected';
     lines.push(
-      `  ${x.name.padEnd(28)}${n(x.for).padStart(14)}${n(against).padStart(14)}${n(x.brokerNonVotes).padStart(14)}  ${result}`,
+      `  ${reportText(x.name).padEnd(28)}${n(x.for).padStart(14)}${n(against).padStart(14)}${n(x.brokerNonVotes).padStart(14)}  ${result}`,
     );
   }
   if (p.overVotes > 0) lines.push(`  Over-voted paper cards (no director votes counted): ${n(p.overVotes)}`);
@@ -76,7 +91,7 @@ function electionLines(p: ElectionResult): string[] {
 
 function matterLines(p: MatterResult): string[] {
   return [
-    `Proposal ${p.id}: ${p.title}`,
+    `Proposal ${p.id}: ${reportText(p.title)}`,
     `  FOR ${n(p.for)}   AGAINST ${n(p.against)}   ABSTAIN ${n(p.abstain)}   broker non-votes ${n(p.brokerNonVotes)}`,
     `  Rule: ${p.threshold.rule}; FOR needed: ${n(p.threshold.forAtLeast)}`,
     `  Outcome: ${p.outcome === 'approved' ? 'APPROVED' : p.outcome === 'no-quorum' ? 'none, there is no quorum' : 'NOT APPROVED'}`,

@@ -1,6 +1,5 @@
 // The count: shares present, quorum, and the outcome of every proposal (RULES.md section 6). One
 // implementation serves the nightly tabulation, the final count and the inspector's recount.
-import { createHash } from 'node:crypto';
 import {
   type Contribution,
   type CountingContext,
@@ -18,6 +17,7 @@ import type { Holder } from './holder.ts';
 import type { Instruction, VotingInstruction } from './instruction.ts';
 import { type Election, InvalidInputError, type Matter, type Meeting, requiredQuorum } from './meeting.ts';
 import { type Effective, effectiveInstruction } from './revocation.ts';
+import { historyDigest, inputDigestOf, registerDigest } from './tamper.ts';
 import { localDate } from './time.ts';
 
 export interface TabulationOptions {
@@ -135,44 +135,57 @@ export function checkHistory(
       continue;
     }
     byId.set(i.id, i);
-    const holder = holderByAccount.get(i.account);
-    if (!holder) {
-      report(i, { path: 'account', message: `"${i.account}" is not on the register` });
-      continue;
-    }
-    if (Number.isNaN(Date.parse(i.receivedAt)))
-      report(i, { path: 'receivedAt', message: 'is not a valid instant' });
-    if (i.kind === 'proxy' || i.kind === 'revocation') {
-      if (i.channel === 'paper' && i.dated === undefined) {
-        report(i, { path: 'dated', message: `a paper ${i.kind} needs the date written on it` });
-      }
-      if (i.channel !== 'paper' && i.dated !== undefined) {
-        report(i, {
-          path: 'dated',
-          message: `an ${i.channel} proxy is dated by its receipt time; leave dated out`,
-        });
-      }
-    }
-    if (
-      'dated' in i &&
-      i.dated !== undefined &&
-      i.dated > localDate(Date.parse(i.receivedAt), meeting.timeZone)
-    ) {
-      report(i, { path: 'dated', message: 'is after the date the paper was received' });
-    }
-    if (i.kind === 'proxy' || i.kind === 'meeting-ballot') {
-      for (const p of validateVotes(i.votes, { meeting, holder, channel: i.channel })) report(i, p);
-    }
+    for (const p of instructionProblems(meeting, holderByAccount.get(i.account), i)) report(i, p);
   }
-  for (const i of byId.values()) {
-    if (i.kind !== 'resolution') continue;
-    const chosen = byId.get(i.chooses);
-    if (!chosen || chosen.account !== i.account) {
-      report(i, { path: 'chooses', message: `no instruction "${i.chooses}" for account ${i.account}` });
-    }
-  }
+  for (const i of byId.values()) for (const p of resolutionProblems(i, byId)) report(i, p);
   if (problems.length > 0) throw new InvalidInputError('the instruction history', problems);
   return [...byId.values()];
+}
+
+/**
+ * What is wrong with one instruction, given the account's holder (undefined: not on the register).
+ * checkHistory reports these for a whole history; the live tabulation for each stored item.
+ */
+export function instructionProblems(
+  meeting: Meeting,
+  holder: Pick<Holder, 'account' | 'shares' | 'nominee'> | undefined,
+  i: Instruction,
+): Problem[] {
+  if (!holder) return [{ path: 'account', message: `"${i.account}" is not on the register` }];
+  const problems: Problem[] = [];
+  if (Number.isNaN(Date.parse(i.receivedAt)))
+    problems.push({ path: 'receivedAt', message: 'is not a valid instant' });
+  if (i.kind === 'proxy' || i.kind === 'revocation') {
+    if (i.channel === 'paper' && i.dated === undefined) {
+      problems.push({ path: 'dated', message: `a paper ${i.kind} needs the date written on it` });
+    }
+    if (i.channel !== 'paper' && i.dated !== undefined) {
+      problems.push({
+        path: 'dated',
+        message: `an ${i.channel} proxy is dated by its receipt time; leave dated out`,
+      });
+    }
+  }
+  if (
+    'dated' in i &&
+    i.dated !== undefined &&
+    i.dated > localDate(Date.parse(i.receivedAt), meeting.timeZone)
+  ) {
+    problems.push({ path: 'dated', message: 'is after the date the paper was received' });
+  }
+  if (i.kind === 'proxy' || i.kind === 'meeting-ballot') {
+    problems.push(...validateVotes(i.votes, { meeting, holder, channel: i.channel }));
+  }
+  return problems;
+}
+
+/** A resolution must choose an instruction of its own account (`byId`: the account's history, or more). */
+export function resolutionProblems(i: Instruction, byId: ReadonlyMap<string, Instruction>): Problem[] {
+  if (i.kind !== 'resolution') return [];
+  const chosen = byId.get(i.chooses);
+  return !chosen || chosen.account !== i.account
+    ? [{ path: 'chooses', message: `no instruction "${i.chooses}" for account ${i.account}` }]
+    : [];
 }
 
 /** Count a meeting from its register and its whole instruction history. */
@@ -183,49 +196,73 @@ export function tabulate(
   options: TabulationOptions,
 ): TabulationResult {
   const instructions = checkHistory(meeting, holders, history);
-  const cumulativeIds = new Set(
-    options.cumulative
-      ? meeting.proposals.filter((p) => p.kind === 'election' && p.cumulativeVotingAllowed).map((p) => p.id)
-      : [],
-  );
-  const ctx: CountingContext = { meeting, cumulative: cumulativeIds };
-  const Q = requiredQuorum(meeting);
-
   const byAccount = new Map<string, Instruction[]>();
   for (const i of instructions) {
     const list = byAccount.get(i.account);
     if (list) list.push(i);
     else byAccount.set(i.account, [i]);
   }
+  const tabulator = new Tabulator(meeting, options);
+  for (const holder of holders) tabulator.addAccount(holder, byAccount.get(holder.account) ?? []);
+  return tabulator.result(inputDigest(meeting, holders, instructions, options));
+}
 
-  const tally = new Tally(meeting);
-  const conflicts: ConflictReport[] = [];
-  const accounts = { total: holders.length, present: 0, revoked: 0, conflicted: 0, withoutInstruction: 0 };
-  let sharesPresent = 0;
+/**
+ * The count, one account at a time: what `tabulate` does for a whole history, for callers that read
+ * the accounts as a stream (the live tabulation scans the tables and never holds the whole history).
+ * Each account of the register is added once, with its whole history (checked, duplicates removed;
+ * none for an account without instruction). The result depends only on the set of accounts added, not
+ * on their order, except for the order of `conflicts` (the order in which they were added).
+ */
+export class Tabulator {
+  private readonly ctx: CountingContext;
+  private readonly cumulativeIds: ReadonlySet<string>;
+  private readonly tally: Tally;
+  private readonly conflicts: ConflictReport[] = [];
+  private readonly accounts = { total: 0, present: 0, revoked: 0, conflicted: 0, withoutInstruction: 0 };
+  private sharesPresent = 0;
 
-  for (const holder of holders) {
-    const own = byAccount.get(holder.account);
-    const effective: Effective = own
-      ? effectiveInstruction(own, meeting.timeZone, votesAlike(holder, ctx))
-      : { status: 'none' };
+  constructor(
+    private readonly meeting: Meeting,
+    options: TabulationOptions,
+  ) {
+    this.cumulativeIds = new Set(
+      options.cumulative
+        ? meeting.proposals.filter((p) => p.kind === 'election' && p.cumulativeVotingAllowed).map((p) => p.id)
+        : [],
+    );
+    this.ctx = { meeting, cumulative: this.cumulativeIds };
+    this.tally = new Tally(meeting);
+  }
+
+  /** Count one account of the register from its whole history; returns what decided it. */
+  addAccount(
+    holder: Pick<Holder, 'account' | 'shares' | 'nominee'>,
+    history: readonly Instruction[],
+  ): Effective {
+    const effective: Effective =
+      history.length > 0
+        ? effectiveInstruction(history, this.meeting.timeZone, votesAlike(holder, this.ctx))
+        : { status: 'none' };
+    this.accounts.total += 1;
     switch (effective.status) {
       case 'none':
-        accounts.withoutInstruction += 1;
+        this.accounts.withoutInstruction += 1;
         break;
       case 'revoked':
-        accounts.revoked += 1;
+        this.accounts.revoked += 1;
         break;
       case 'voting':
-        accounts.present += 1;
-        sharesPresent += holder.shares;
-        for (const [id, c] of contributions(effective.instruction, holder, ctx)) tally.add(id, c);
+        this.accounts.present += 1;
+        this.sharesPresent += holder.shares;
+        for (const [id, c] of contributions(effective.instruction, holder, this.ctx)) this.tally.add(id, c);
         break;
       case 'conflict': {
-        accounts.present += 1;
-        accounts.conflicted += 1;
-        sharesPresent += holder.shares;
-        const differ = tally.addAgreed(effective.instruments, holder, ctx);
-        conflicts.push({
+        this.accounts.present += 1;
+        this.accounts.conflicted += 1;
+        this.sharesPresent += holder.shares;
+        const differ = this.tally.addAgreed(effective.instruments, holder, this.ctx);
+        this.conflicts.push({
           account: holder.account,
           shares: holder.shares,
           instruments: effective.instruments.map((i) => i.id),
@@ -233,25 +270,47 @@ export function tabulate(
         });
       }
     }
+    return effective;
   }
 
-  const quorumMet = sharesPresent >= Q;
-  return {
-    meeting: meeting.id,
-    sharesOutstanding: meeting.sharesOutstanding,
-    requiredQuorum: Q,
-    sharesPresent,
-    quorumMet,
-    cumulative: cumulativeIds.size > 0,
-    accounts,
-    proposals: meeting.proposals.map((p) =>
-      p.kind === 'matter'
-        ? matterResult(p, tally.matter(p.id), { quorumMet, Q, sharesPresent, N: meeting.sharesOutstanding })
-        : electionResult(p, tally, cumulativeIds.has(p.id), meeting.cumulativeDiscretion, quorumMet),
-    ),
-    conflicts,
-    inputDigest: inputDigest(meeting, holders, instructions, options),
-  };
+  /** The result of the accounts added so far; `inputDigest` says what was read. */
+  result(inputDigest: string): TabulationResult {
+    const meeting = this.meeting;
+    const Q = requiredQuorum(meeting);
+    const sharesPresent = this.sharesPresent;
+    const quorumMet = sharesPresent >= Q;
+    return {
+      meeting: meeting.id,
+      sharesOutstanding: meeting.sharesOutstanding,
+      requiredQuorum: Q,
+      sharesPresent,
+      quorumMet,
+      cumulative: this.cumulativeIds.size > 0,
+      accounts: { ...this.accounts },
+      proposals: meeting.proposals.map((p) =>
+        p.kind === 'matter'
+          ? matterResult(p, this.tally.matter(p.id), {
+              quorumMet,
+              Q,
+              sharesPresent,
+              N: meeting.sharesOutstanding,
+            })
+          : electionResult(
+              p,
+              this.tally,
+              this.cumulativeIds.has(p.id),
+              meeting.cumulativeDiscretion,
+              quorumMet,
+            ),
+      ),
+      conflicts: this.conflicts.map((c) => ({
+        ...c,
+        instruments: [...c.instruments],
+        proposals: [...c.proposals],
+      })),
+      inputDigest,
+    };
+  }
 }
 
 class Tally {
@@ -259,7 +318,7 @@ class Tally {
   private readonly straight = new Map<string, { nominees: Map<string, NomineeCount>; overVotes: number }>();
   private readonly cumulative = new Map<
     string,
-    { fixed: Map<string, number>; pools: Array<{ votes: number; allowed: string[] }>; brokerNonVotes: number }
+    { fixed: Map<string, number>; pools: DiscretionaryPools; brokerNonVotes: number }
   >();
 
   constructor(private readonly meeting: Meeting) {}
@@ -285,7 +344,7 @@ class Tally {
     } else {
       const s = this.cumulativeOf(proposalId);
       for (const [id, v] of Object.entries(c.fixed)) s.fixed.set(id, (s.fixed.get(id) ?? 0) + v);
-      if (c.discretionary) s.pools.push(c.discretionary);
+      if (c.discretionary) s.pools.add(c.discretionary);
       s.brokerNonVotes += c.brokerNonVotes;
     }
   }
@@ -296,7 +355,7 @@ class Tally {
    */
   addAgreed(
     instruments: ReadonlyArray<Extract<Instruction, { kind: 'proxy' | 'revocation' }>>,
-    holder: Holder,
+    holder: Pick<Holder, 'shares' | 'nominee'>,
     ctx: CountingContext,
   ): string[] {
     if (instruments.some((i) => i.kind === 'revocation')) return this.meeting.proposals.map((p) => p.id);
@@ -331,7 +390,13 @@ class Tally {
   cumulativeOf(id: string) {
     let s = this.cumulative.get(id);
     if (!s) {
-      s = { fixed: new Map(), pools: [], brokerNonVotes: 0 };
+      const election = this.meeting.proposals.find((p) => p.id === id);
+      const order = election?.kind === 'election' ? election.nominees.map((n) => n.id) : [];
+      s = {
+        fixed: new Map(),
+        pools: new DiscretionaryPools(order, this.meeting.cumulativeDiscretion),
+        brokerNonVotes: 0,
+      };
       this.cumulative.set(id, s);
     }
     return s;
@@ -397,7 +462,7 @@ function electionResult(
         boardNominee: n.boardRecommends,
         fixedVotes: c.fixed.get(n.id) ?? 0,
       })),
-      c.pools,
+      c.pools.pools(),
       policy,
     );
     nominees = e.nominees.map((n) => ({
@@ -469,18 +534,68 @@ export function rankSeats(
   return { status: 'tie', elected: above, tied: onLine, tiedSeats: left };
 }
 
+/**
+ * What a count read: the meeting and the options, the register and the whole history (tamper.ts). The
+ * live tabulation computes the same digest from the tables without holding the history.
+ */
 function inputDigest(
   meeting: Meeting,
   holders: readonly Holder[],
   instructions: readonly Instruction[],
   options: TabulationOptions,
 ): string {
-  const hash = createHash('sha256');
-  hash.update(canonicalJson({ meeting, options }));
-  for (const h of [...holders].sort((a, b) => (a.account < b.account ? -1 : 1)))
-    hash.update(`\n${canonicalJson(h)}`);
-  for (const i of [...instructions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    hash.update(`\n${canonicalJson(i)}`);
+  return inputDigestOf({ meeting, options }, registerDigest(holders), historyDigest(instructions).root);
+}
+
+/**
+ * The discretionary votes of a cumulative election, kept as few pools as give the same allocation, so
+ * that a million blank cards do not become a million pools:
+ *  - `maximize` depends only on the votes per set of nominees marked FOR (cumulative.ts merges pools
+ *    with the same set itself): one pool per set;
+ *  - `even` spreads each proxy's votes on its own, floor(v / k) to each of its k nominees and the
+ *    remainder r one vote each to the first r in ballot order. Per set that is the sum of the floors to
+ *    each nominee (one pool of k x that sum, which spreads without remainder) plus, for the j-th nominee
+ *    in ballot order, one vote per proxy whose remainder exceeds j (a pool of those votes allowing that
+ *    nominee alone). The totals per nominee are exactly those of the proxies one by one.
+ */
+export class DiscretionaryPools {
+  private readonly sets = new Map<string, { allowed: string[]; votes: number; extra: number[] }>();
+  private readonly rank: Map<string, number>;
+
+  constructor(
+    ballotOrder: readonly string[],
+    private readonly policy: Meeting['cumulativeDiscretion'],
+  ) {
+    this.rank = new Map(ballotOrder.map((id, i) => [id, i]));
   }
-  return hash.digest('hex');
+
+  add(pool: { votes: number; allowed: readonly string[] }): void {
+    const allowed = [...new Set(pool.allowed)].sort(
+      (a, b) => (this.rank.get(a) ?? Number.MAX_SAFE_INTEGER) - (this.rank.get(b) ?? Number.MAX_SAFE_INTEGER),
+    );
+    const key = allowed.join('\u0000');
+    let set = this.sets.get(key);
+    if (!set) {
+      set = { allowed, votes: 0, extra: new Array<number>(allowed.length).fill(0) };
+      this.sets.set(key, set);
+    }
+    if (this.policy === 'even' && allowed.length > 0) {
+      const k = allowed.length;
+      const share = Math.floor(pool.votes / k);
+      set.votes += share * k;
+      for (let j = 0; j < pool.votes - share * k; j++) set.extra[j] = (set.extra[j] ?? 0) + 1;
+    } else set.votes += pool.votes;
+  }
+
+  /** The pools to allocate: same totals per nominee as the proxies given one by one. */
+  pools(): Array<{ votes: number; allowed: string[] }> {
+    const out: Array<{ votes: number; allowed: string[] }> = [];
+    for (const s of this.sets.values()) {
+      out.push({ votes: s.votes, allowed: s.allowed });
+      s.extra.forEach((votes, j) => {
+        if (votes > 0) out.push({ votes, allowed: [s.allowed[j] as string] });
+      });
+    }
+    return out;
+  }
 }

@@ -81,15 +81,18 @@ export function zonedLocalToEpochMs(local: string, timeZone: string): number {
     Number(m[5]),
     Number(m[6] ?? 0),
   );
-  // Offsets differ by at most a few hours; two refinements settle on the right one.
-  let guess = asUtc - offsetMs(asUtc, timeZone);
-  const second = asUtc - offsetMs(guess, timeZone);
-  if (second !== guess) {
-    // Across a change: prefer the earlier instant that still shows the wall time, else the later one.
-    const candidates = [guess, second].sort((a, b) => a - b);
-    guess = candidates.find((c) => c + offsetMs(c, timeZone) === asUtc) ?? Math.max(guess, second);
-  }
-  return guess;
+  // The instant is within a zone offset (at most 14 hours) of asUtc, so the offsets in force a day
+  // before and a day after bracket any change near it; both candidates are tried, the earlier first
+  // (in a repeated hour both show the wall time). Refining from the offset at asUtc alone found the
+  // later occurrence in zones east of UTC (Europe/London's 01:30 on the autumn change day).
+  const before = offsetMs(asUtc - 86_400_000, timeZone);
+  const after = offsetMs(asUtc + 86_400_000, timeZone);
+  const [first, second] = [asUtc - before, asUtc - after].sort((a, b) => a - b) as [number, number];
+  const shows = (c: number) => c + offsetMs(c, timeZone) === asUtc;
+  if (shows(first)) return first;
+  if (shows(second)) return second;
+  // A wall time skipped by a change: read with the offset in force before it, i.e. one shift later.
+  return asUtc - before;
 }
 
 /** The zone's offset from UTC at an instant, in ms (e.g. -7 h for Los Angeles in June). */

@@ -16,8 +16,10 @@ export function httpHandler(
   fn: HttpFn,
   mapError: (e: unknown) => HttpError | null = () => null,
 ) {
+  // logEvent: false, whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the body (control
+  // numbers, e-mail addresses) and the Authorization header (the admin token).
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .handler(async (event, context) => {
       try {
         return await fn(event, context);

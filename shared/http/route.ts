@@ -19,6 +19,11 @@ export interface HttpRoute {
   function: string;
   /** Loads the function's module, which exports `handler` (lazily, as a cold start would). */
   handler: () => Promise<HttpHandlerModule>;
+  /**
+   * Who may call it on AWS: 'iam' for SigV4-signed requests of an IAM principal (the admin API; the
+   * operator is the caller's ARN), 'none' (the default) for the public routes.
+   */
+  auth?: 'iam' | 'none';
 }
 
 /** `GET /health`: API Gateway's route key. */

@@ -5,7 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { votesSchema } from '../domain/instruction.ts';
 import { httpHandler } from '../http/handler.ts';
 import { HttpError, json, parseJsonBody } from '../http/json.ts';

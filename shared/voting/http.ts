@@ -1,5 +1,5 @@
 // The voting API's request schemas and its mapping of voting refusals to HTTP answers, in one place.
-import { z } from 'zod';
+import * as z from 'zod';
 import { votesSchema } from '../domain/instruction.ts';
 import { HttpError } from '../http/json.ts';
 import { PollsClosedError } from '../storage/vote-store.ts';

@@ -4,6 +4,7 @@
 // (enteredBy) and when (receivedAt), so the history itself is the record of every operator action.
 import { createHash } from 'node:crypto';
 import { validateVotes, votesAlike } from '../domain/ballot.ts';
+import { canonicalJson } from '../domain/canonical.ts';
 import { newReceiptCode } from '../domain/control-number.ts';
 import type { Instruction, Votes } from '../domain/instruction.ts';
 import { meetingStartMs } from '../domain/meeting.ts';
@@ -128,6 +129,15 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
     orderKey(instruction, deps.meeting.timeZone),
     { pollsMustBeOpen: true },
   );
+  // A retry carries the same entry; the same key for another entry would otherwise be answered with
+  // the first one as if it were its retry, and the second card silently not recorded.
+  if (result.outcome === 'duplicate' && !sameEntry(result.stored.instruction, instruction)) {
+    throw new VotingError(
+      'idempotency-conflict',
+      'This entry key was already used for a different entry. Use a new key for a new entry.',
+      [{ path: 'entryKey', message: 'was used for a different entry' }],
+    );
+  }
   return {
     instructionId: result.stored.instruction.id,
     receiptCode: result.stored.receiptCode,
@@ -135,4 +145,14 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
     replayed: result.outcome === 'duplicate',
     receivedAt: result.stored.instruction.receivedAt,
   };
+}
+
+/** The same entry: everything but when it was received and who entered it (a retry may differ in those). */
+function sameEntry(a: Instruction, b: Instruction): boolean {
+  const content = (i: Instruction) => {
+    const { receivedAt: _at, enteredBy: _by, ...rest } = i;
+    // An inspector's resolution is signed by whoever enters it.
+    return canonicalJson(i.kind === 'resolution' ? { ...rest, signedBy: '' } : rest);
+  };
+  return content(a) === content(b);
 }

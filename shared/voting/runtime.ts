@@ -1,8 +1,9 @@
 // What the voting functions need at run time, read once at module load (a cold start) and validated:
 // the meeting, the storage, the control-number secret, the mailer. Fails fast naming each variable.
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clockWithOffset } from '../config/clock.ts';
+import { controlSecretAtColdStart, withControlSecret } from '../config/secret.ts';
 import { loadStorageConfig } from '../config/storage-config.ts';
 import { formatIssues, InvalidInputError, type Meeting, parseMeeting } from '../domain/meeting.ts';
 import { type Mailer, SesMailer } from '../mail/mailer.ts';
@@ -28,6 +29,9 @@ const votingEnvSchema = z.object({
   CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
 
+/** On AWS: CONTROL_SECRET_ARN instead of CONTROL_SECRET, read from Secrets Manager once, at cold start. */
+const fetchedControlSecret = await controlSecretAtColdStart(process.env);
+
 export interface VotingRuntime {
   meeting: Meeting;
   deps: VotingDeps;
@@ -35,7 +39,7 @@ export interface VotingRuntime {
 }
 
 export function loadVotingRuntime(env: Record<string, string | undefined> = process.env): VotingRuntime {
-  const parsed = votingEnvSchema.safeParse(env);
+  const parsed = votingEnvSchema.safeParse(withControlSecret(env, fetchedControlSecret));
   if (!parsed.success) throw new InvalidInputError('the function environment', formatIssues(parsed.error));
   const meeting = parseMeeting(parsed.data.MEETING_JSON, 'MEETING_JSON');
   const storage = loadStorageConfig(env);

@@ -41,7 +41,11 @@ export class VotingError extends Error {
 const NOT_RECOGNISED = 'This control number is not recognised. Check it against your notice and try again.';
 
 /** Checks the number, the window and the guessing limit, and finds the holder. */
-async function holderFor(deps: VotingDeps, controlNumber: string, source: string): Promise<BallotHolder> {
+export async function holderFor(
+  deps: VotingDeps,
+  controlNumber: string,
+  source: string,
+): Promise<BallotHolder> {
   const check = checkControlNumber(controlNumber);
   if (!check.ok) {
     // A typo fails here, before any database read; the check digit is public, so this reveals nothing.

@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPrintFile } from '../../shared/domain/print-file.ts';
 import { findFreePorts } from '../../shared/local/ports.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -174,6 +175,51 @@ describe('npm start (scripts/local-stack.ts)', { timeout: 180_000 }, () => {
     expect(JSON.parse(health.body).status).toBe('ok');
     const mail = await get(urls.mail);
     expect(mail.status).toBe(200);
+  });
+
+  it('e-mails the notices, prints the paper ones, and a notice link opens the ballot', async () => {
+    const m = stack
+      .output()
+      .match(/Notices\s+([\d,]+) being e-mailed now .*; ([\d,]+) on paper: print file (\S+)/);
+    expect(m).not.toBeNull();
+    const [queued, paper] = [m?.[1], m?.[2]].map((n) => Number(String(n).replace(/,/g, ''))) as [
+      number,
+      number,
+    ];
+    expect(queued).toBeGreaterThan(0);
+    expect(queued + paper).toBe(3_000);
+    const done = await waitFor(
+      stack,
+      /Notices sent\s+([\d,]+) e-mailed \(open the mail viewer\)(?:, ([\d,]+) outcome unknown)?/,
+    );
+    const [emailed, unknown] = [done[1], done[2] ?? '0'].map((n) => Number(String(n).replace(/,/g, ''))) as [
+      number,
+      number,
+    ];
+    expect(emailed + unknown).toBe(queued);
+    const store = JSON.parse((await get(`${urls.mail}store`)).body) as {
+      emails: { subject: string; body: { text: string } }[];
+    };
+    const notices = store.emails.filter((e) => e.subject.includes('notice of'));
+    // A send whose answer timed out on a loaded machine may or may not have reached the mail viewer.
+    expect(notices.length).toBeGreaterThanOrEqual(emailed);
+    expect(notices.length).toBeLessThanOrEqual(emailed + unknown);
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/vote)#c=(\d{16})/.exec(notices[0]?.body.text ?? '');
+    expect(link?.[1]).toBe(`${urls.api}/vote`);
+    const ballot = await fetch(`${urls.api}/api/ballot`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ controlNumber: link?.[2] }),
+    });
+    expect(ballot.status).toBe(200);
+    const rows = readPrintFile(readFileSync(m?.[3] as string, 'utf8'));
+    expect(rows).toHaveLength(paper);
+    const paperBallot = await fetch(`${urls.api}/api/ballot`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ controlNumber: rows[0]?.control_number }),
+    });
+    expect(paperBallot.status).toBe(200);
   });
 
   it('refuses to start on a port in use, naming the port and the flag', async () => {

@@ -1,0 +1,174 @@
+// proxyvote register import: imports the register (all or nothing, every bad line reported) and hands
+// each new control number on at once: e-delivery holders' to the notice queue, paper holders' to the
+// print file. Re-importing the same file changes nothing and issues no number.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parseMeeting } from '../shared/domain/meeting.ts';
+import { ImportNeeds, importRegister } from '../shared/notices/import.ts';
+import { InProcessNoticeQueue } from '../shared/notices/local-queue.ts';
+import type { NoticeQueue } from '../shared/notices/ports.ts';
+import { FilePrintSink, PrintFileUnwritable } from '../shared/notices/print-sink.ts';
+import { SqsNoticeQueue, sqsClient } from '../shared/notices/sqs.ts';
+import { recordInOperations, SendingRefused, startSending } from '../shared/notices/start-sending.ts';
+import { createDynamoClients } from '../shared/storage/dynamo-client.ts';
+import { DEFAULT_TABLE_PREFIX, tableNames } from '../shared/storage/tables.ts';
+import { type Out, readText, required, UsageError } from './io.ts';
+import { clockNow, controlSecret, localSenderEnv, progress } from './notices.ts';
+
+export const REGISTER_USAGE =
+  '  register import FILE.csv --meeting FILE --ballot-url URL (--print-file OUT.csv) (--queue-url URL | --send-now)\n' +
+  '                  [--dynamo URL] [--table-prefix P] [--secret-file F]\n' +
+  '                  [--ses URL --from ADDRESS] [--override-40-day-rule]\n' +
+  '      Import the register: nothing if any line is bad (every bad line is listed); a file imported\n' +
+  '      before changes nothing. Each new control number goes out at once: e-delivery holders to the\n' +
+  '      notice queue (--queue-url: SQS; or --send-now: an in-process queue sent right away, as\n' +
+  '      `notices send` would, through SES at --ses), the others to the print file (--print-file, a\n' +
+  '      new file). The control secret is CONTROL_SECRET (hex) or --secret-file.\n';
+
+export async function registerCommand(args: string[], io: Out): Promise<number> {
+  const [action, file, ...rest] = args;
+  if (action !== 'import' || !file || file.startsWith('--')) {
+    throw new UsageError(`register what? import FILE.csv\n${REGISTER_USAGE}`);
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      meeting: { type: 'string' },
+      'print-file': { type: 'string' },
+      'queue-url': { type: 'string' },
+      'sqs-endpoint': { type: 'string' },
+      'send-now': { type: 'boolean', default: false },
+      dynamo: { type: 'string' },
+      'table-prefix': { type: 'string', default: DEFAULT_TABLE_PREFIX },
+      'secret-file': { type: 'string' },
+      'ballot-url': { type: 'string' },
+      ses: { type: 'string' },
+      from: { type: 'string' },
+      'override-40-day-rule': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  values['ballot-url'] ??= process.env.BALLOT_URL;
+  values['queue-url'] ??= process.env.NOTICES_QUEUE_URL;
+  required(values, ['meeting', 'ballot-url'], REGISTER_USAGE);
+  if (values['queue-url'] && values['send-now']) {
+    throw new UsageError('give --queue-url or --send-now, not both');
+  }
+  const meetingText = await readText(values.meeting as string);
+  const meeting = parseMeeting(meetingText, values.meeting);
+  const secret = await controlSecret(values['secret-file']);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  // Not fatal: a byte that is not UTF-8 becomes U+FFFD, which the parser names with its line.
+  const csvText = new TextDecoder('utf-8').decode(bytes);
+  const tables = tableNames(meeting.id, values['table-prefix']);
+  const now = clockNow();
+
+  let queue: NoticeQueue | undefined;
+  let local: InProcessNoticeQueue | undefined;
+  if (values['send-now']) {
+    const env = localSenderEnv({
+      meetingJson: meetingText,
+      tables,
+      dynamo: values.dynamo,
+      ses: values.ses ?? process.env.SES_ENDPOINT,
+      from: values.from ?? process.env.MAIL_FROM,
+      ballotUrl: values['ballot-url'] as string,
+      secret,
+    });
+    const { noticeSenderFromEnv } = await import('../shared/notices/runtime.ts');
+    local = new InProcessNoticeQueue({ handler: { handler: noticeSenderFromEnv(env) } });
+    queue = local;
+  } else if (values['queue-url']) {
+    queue = new SqsNoticeQueue(
+      sqsClient({ endpoint: values['sqs-endpoint'], region: process.env.AWS_REGION }),
+      values['queue-url'],
+    );
+  }
+
+  const { doc, client } = createDynamoClients({ endpoint: values.dynamo });
+  const show = progress(io);
+  try {
+    const result = await importRegister({
+      csvText,
+      source: file,
+      meeting,
+      doc,
+      tables,
+      secret: Buffer.from(secret, 'hex'),
+      randomBytes,
+      queue,
+      printSink: values['print-file'] ? new FilePrintSink(values['print-file']) : undefined,
+      ballotUrl: values['ballot-url'] as string,
+      // With --send-now, the 40-day rule once the file is known to be good, before anything is written.
+      beforeImport: local
+        ? () =>
+            startSending({
+              meeting,
+              now: now(),
+              override40DayRule: values['override-40-day-rule'] ?? false,
+              by: `cli:${process.env.USER ?? 'operator'}`,
+              sendingSwitch: { start: async () => ({ alreadyStarted: false }) },
+              record: recordInOperations(doc, tables),
+            }).then((started) => {
+              if (started.warning) io.err(`warning: ${started.warning}\n`);
+            })
+        : undefined,
+      onProgress: (phase, done, total) =>
+        show(phase === 'import' ? 'importing' : 'queueing notices', done, total),
+    });
+    show.end();
+    io.out(
+      `${file}: ${result.holders.toLocaleString('en-US')} holders; imported ${result.imported.toLocaleString('en-US')} now, each with a new control number; ${result.unchanged.toLocaleString('en-US')} already imported (unchanged, no new number)\n`,
+    );
+    io.out(`notices queued for e-mail: ${result.queued.toLocaleString('en-US')}\n`);
+    io.out(
+      result.printFile
+        ? `paper notices: ${result.printed.toLocaleString('en-US')} in the print file ${result.printFile} (it holds control numbers: keep it safe)\n`
+        : 'paper notices: none new, no print file written\n',
+    );
+    if (local) {
+      await local.start();
+      await local.drained();
+      const dead = local.deadLetters.length;
+      io.out(
+        `sent now: ${local.stats.succeeded.toLocaleString('en-US')} messages handled, ${dead} in the dead-letter list\n`,
+      );
+      if (dead > 0) {
+        io.err(
+          'warning: some notices could not be sent; see `proxyvote notices status`, and mail them on paper with `proxyvote notices print-file --account A`\n',
+        );
+        return 1;
+      }
+    }
+    return 0;
+  } catch (e) {
+    show.end();
+    if (e instanceof ImportNeeds) {
+      const flags = e.needs.map((n) =>
+        n === 'queue'
+          ? '--queue-url URL (the notice queue) or --send-now: the register has holders with e-delivery'
+          : '--print-file OUT.csv: the register has holders without e-delivery, whose numbers go on paper',
+      );
+      throw new UsageError(`nothing imported; needed:\n  ${flags.join('\n  ')}`);
+    }
+    if (e instanceof PrintFileUnwritable) throw new UsageError(`nothing imported: ${e.message}`);
+    if (e instanceof SendingRefused) {
+      io.err(`warning: ${e.message}\n`);
+      io.err(
+        e.reason === 'forty-day-rule'
+          ? 'proxyvote register: refused, nothing imported. Add --override-40-day-rule to send anyway.\n'
+          : 'proxyvote register: refused, nothing imported.\n',
+      );
+      return 1;
+    }
+    throw e;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,127 @@
+// How one meeting is deployed on AWS: region, who gets the alarms, who the mail comes from, how long
+// logs are kept, and the limits at the edge. A JSON file next to the meeting file
+// (meetings/<id>.deploy.json by default, `-c deploy=...` to choose another), validated at synth time
+// with one line per bad field, like the meeting file itself.
+import { readFileSync } from 'node:fs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+import { formatIssues, InvalidInputError } from '../shared/domain/meeting.ts';
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).filter(
+  (v): v is number => typeof v === 'number' && v > 0,
+);
+
+const hostname = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a lower-case domain name such as example.com',
+  );
+
+/** `proxy@example.com` or `HemaCare Proxy Services <proxy@example.com>`. */
+const MAILBOX = /^(?:[^<>\r\n]+<([^<>\s@]+@[^<>\s@]+)>|([^<>\s@]+@[^<>\s@]+))$/;
+
+/** The e-mail address inside a From value. */
+export function mailboxAddress(from: string): string | undefined {
+  const m = MAILBOX.exec(from.trim());
+  return m?.[1] ?? m?.[2];
+}
+
+export const deploySettingsSchema = z
+  .strictObject({
+    /** The AWS Region of the meeting's data and functions. The WAF web ACL is always in us-east-1. */
+    region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'must be an AWS Region such as us-west-2'),
+    /** The account; omitted, the CLI's current account. */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
+    /** Where the alarms are e-mailed (an SNS e-mail subscription: confirm it once after the first deploy). */
+    alarmEmail: z.email('must be an e-mail address'),
+    mail: z.strictObject({
+      /** The From of confirmations and notices. */
+      from: z.string().trim().regex(MAILBOX, 'must be "Name <address@domain>" or "address@domain"'),
+      /** The SES identity (a domain verified in the account and Region) the functions may send as. */
+      domain: hostname,
+    }),
+    /** Optional: a public name for the voting site, with an ACM certificate for it in us-east-1. */
+    publicDomain: z
+      .strictObject({
+        name: hostname,
+        certificateArn: z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/,
+            'must be the ARN of an ACM certificate in us-east-1 (CloudFront uses only those)',
+          ),
+      })
+      .optional(),
+    /** Days the functions' and the API's logs are kept. */
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => LOG_RETENTION_DAYS.includes(d), {
+        message: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+      }),
+    /** The WAF rate-based rule: requests one source address may make in the window before it is blocked. */
+    waf: z.strictObject({
+      requestsPerSourceAddress: z.number().int().min(10).max(2_000_000_000),
+      windowSeconds: z.union([z.literal(60), z.literal(120), z.literal(300), z.literal(600)]).default(300),
+    }),
+    /** The HTTP API stage's throttling: steady requests per second and burst, for all routes together. */
+    throttling: z.strictObject({
+      rateLimit: z.number().positive().max(100_000),
+      burstLimit: z.number().int().positive().max(100_000),
+    }),
+    /** Failed control numbers from one address per hour before 429 (the functions' MAX_CONTROL_FAILURES). */
+    maxControlFailures: z.number().int().positive().max(1000).default(10),
+  })
+  .superRefine((s, ctx) => {
+    const address = mailboxAddress(s.mail.from);
+    const domain = address?.split('@')[1]?.toLowerCase();
+    if (domain && domain !== s.mail.domain && !domain.endsWith(`.${s.mail.domain}`)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mail', 'from'],
+        message: `must be an address at ${s.mail.domain} (the SES identity in mail.domain), not at ${domain}`,
+      });
+    }
+    if (s.throttling.burstLimit < s.throttling.rateLimit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['throttling', 'burstLimit'],
+        message: 'must be at least throttling.rateLimit',
+      });
+    }
+  });
+
+export type DeploySettings = z.infer<typeof deploySettingsSchema>;
+
+/** Parses a deployment settings file's text; throws InvalidInputError naming every bad field. */
+export function parseDeploySettings(json: string, source = 'deployment settings'): DeploySettings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (e) {
+    throw new InvalidInputError(source, [`(file): not valid JSON: ${(e as Error).message}`]);
+  }
+  const result = deploySettingsSchema.safeParse(raw);
+  if (!result.success) throw new InvalidInputError(source, formatIssues(result.error));
+  return result.data;
+}
+
+/** `meetings/hemacare-2002.json` -> `meetings/hemacare-2002.deploy.json`. */
+export function defaultDeployFile(meetingFile: string): string {
+  return meetingFile.replace(/(\.json)?$/i, '.deploy.json');
+}
+
+export function readDeploySettings(file: string): DeploySettings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the deployment settings ${file} (-c deploy=...): ${(e as Error).message}`);
+  }
+  return parseDeploySettings(text, `deployment settings ${file}`);
+}

@@ -1,0 +1,62 @@
+// The stacks of one meeting, named after it so that several meetings live in one account:
+//   proxyvote-<id>-stateful  tables, control-number secret, register and logs buckets (retained)
+//   proxyvote-<id>-edge      the WAF web ACL (us-east-1, CloudFront scope)
+//   proxyvote-<id>-compute   functions, HTTP API, CloudFront, queues, mail, schedules, monitoring
+// The app (infra/app.ts) and the infra tests build them through this one function.
+import type { App } from 'aws-cdk-lib';
+import type { Meeting } from '../shared/domain/meeting.ts';
+import type { HttpRoute } from '../shared/http/route.ts';
+import type { FunctionAccess } from './access.ts';
+import { ComputeStack } from './compute-stack.ts';
+import type { DeploySettings } from './deploy-settings.ts';
+import { EdgeStack } from './edge-stack.ts';
+import { stackName } from './meeting-context.ts';
+import { StatefulStack } from './stateful-stack.ts';
+import type { WorkerSpec } from './worker-spec.ts';
+
+export interface MeetingStacks {
+  stateful: StatefulStack;
+  edge: EdgeStack;
+  compute: ComputeStack;
+}
+
+export interface MeetingStacksInput {
+  meeting: Meeting;
+  settings: DeploySettings;
+  routes: readonly HttpRoute[];
+  workers: readonly WorkerSpec[];
+  /** Access of HTTP functions declared beside the workers (functions/workers.ts). */
+  httpAccess?: Readonly<Record<string, FunctionAccess>>;
+  /** The account when the settings name none (the CLI's, from CDK_DEFAULT_ACCOUNT). */
+  defaultAccount?: string | undefined;
+}
+
+export function buildMeetingStacks(app: App, input: MeetingStacksInput): MeetingStacks {
+  const { meeting, settings } = input;
+  const account = settings.account ?? input.defaultAccount;
+  const env = { account, region: settings.region };
+  const stateful = new StatefulStack(app, stackName(meeting, 'stateful'), {
+    meeting,
+    env,
+    logRetentionDays: settings.logRetentionDays,
+    // `cdk destroy` of the records must be deliberate: turn this off by hand first.
+    terminationProtection: true,
+  });
+  const edge = new EdgeStack(app, stackName(meeting, 'edge'), { meeting, settings, env: { account } });
+  const compute = new ComputeStack(app, stackName(meeting, 'compute'), {
+    meeting,
+    settings,
+    env,
+    routes: input.routes,
+    workers: input.workers,
+    httpAccess: input.httpAccess ?? {},
+    tables: stateful.tables,
+    controlSecret: stateful.controlSecret,
+    registerBucket: stateful.registerBucket,
+    logsBucket: stateful.logsBucket,
+    webAclArn: edge.webAcl.attrArn,
+  });
+  compute.addStackDependency(stateful);
+  compute.addStackDependency(edge);
+  return { stateful, edge, compute };
+}

@@ -1,0 +1,171 @@
+// One tabulation run, whoever starts it (the nightly schedule, `proxyvote tabulate run`, the admin API,
+// the polls' closing): count live, store the snapshot, publish the metrics.
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { InvalidInputError, internetCutoffMs, type Meeting } from '../domain/meeting.ts';
+import type { TabulationResult } from '../domain/tabulate.ts';
+import { HISTORY_DIGEST_SCHEME } from '../domain/tamper.ts';
+import type { TableNames } from '../storage/tables.ts';
+import { POLLS_KEY } from '../storage/vote-store.ts';
+import { liveTabulate } from './live.ts';
+import { publishFailureMetric, publishRunMetrics } from './metrics.ts';
+import { newRunId, type RunKind, type SnapshotHeader, SnapshotStore } from './snapshots.ts';
+
+export interface TabulationDeps {
+  meeting: Meeting;
+  doc: DynamoDBDocumentClient;
+  tables: TableNames;
+  now: () => number;
+  /** 8 or more random hex digits for run ids. */
+  randomHex: () => string;
+  /** Parallel Scan segments. */
+  segments: number;
+  /** Whether cumulative voting was invoked, for runs that do not say (the schedule, the polls' close). */
+  cumulative: boolean;
+  metrics?: Metrics;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export interface RunRequest {
+  kind: RunKind;
+  requestedBy: string;
+  cumulative?: boolean | undefined;
+}
+
+export type RunOutcome =
+  | { outcome: 'complete'; snapshot: SnapshotHeader; result: TabulationResult }
+  /** The final count was already made: the one final snapshot. */
+  | { outcome: 'already-final'; snapshot: SnapshotHeader }
+  /** Another run is making the final count right now. */
+  | { outcome: 'final-in-progress'; runId: string }
+  /** A nightly run after the final count: nothing to do. */
+  | { outcome: 'skipped'; reason: string };
+
+export class TabulationError extends Error {
+  constructor(
+    readonly code: 'polls-open' | 'failed',
+    message: string,
+    readonly problems: string[] = [],
+    readonly runId?: string,
+  ) {
+    super(message);
+    this.name = 'TabulationError';
+  }
+}
+
+/** Writes that commit later than this after their receipt time cannot exist (API timeout 29 s). */
+export const WRITE_SETTLE_MS = 60_000;
+
+export async function pollsClosedAt(doc: DynamoDBDocumentClient, tables: TableNames): Promise<string | null> {
+  const out = await doc.send(
+    new GetCommand({ TableName: tables.operations, Key: POLLS_KEY, ConsistentRead: true }),
+  );
+  return typeof out.Item?.closedAt === 'string' ? out.Item.closedAt : null;
+}
+
+export async function runTabulation(deps: TabulationDeps, request: RunRequest): Promise<RunOutcome> {
+  const store = new SnapshotStore(deps.doc, deps.tables);
+  const startedMs = deps.now();
+  const runId = newRunId(startedMs, deps.randomHex());
+  const closedAt = await pollsClosedAt(deps.doc, deps.tables);
+  const cumulative = request.cumulative ?? deps.cumulative;
+
+  if (request.kind === 'nightly' && (await store.final())) {
+    return { outcome: 'skipped', reason: 'the final count has been made' };
+  }
+  if (request.kind === 'final') {
+    if (!closedAt)
+      throw new TabulationError(
+        'polls-open',
+        'The final count is made once the polls are declared closed; they are still open.',
+      );
+    const claim = await store.finalClaim();
+    if (claim?.status === 'complete') {
+      const snapshot = await store.header(claim.runId);
+      if (snapshot) return { outcome: 'already-final', snapshot };
+    }
+    if (!(await store.claimFinal(runId, startedMs))) {
+      return { outcome: 'final-in-progress', runId: (await store.finalClaim())?.runId ?? 'unknown' };
+    }
+  }
+
+  // Once the polls are closed and internet voting is over nothing can be appended: the digest covers
+  // everything. Before that it covers what was received a minute before the run started, which every
+  // write has committed by then, so a later verification of this snapshot is exact.
+  const settled = closedAt !== null && startedMs > internetCutoffMs(deps.meeting);
+  const asOf = settled ? null : new Date(startedMs - WRITE_SETTLE_MS).toISOString();
+  const base = {
+    runId,
+    kind: request.kind,
+    meeting: deps.meeting.id,
+    requestedBy: request.requestedBy,
+    startedAt: new Date(startedMs).toISOString(),
+    cumulative,
+    segments: deps.segments,
+  };
+  deps.log?.('tabulation started', { runId, kind: request.kind, segments: deps.segments, asOf });
+
+  let live: Awaited<ReturnType<typeof liveTabulate>>;
+  try {
+    live = await liveTabulate(deps.doc, deps.tables, deps.meeting, {
+      cumulative,
+      segments: deps.segments,
+      asOf,
+    });
+  } catch (e) {
+    const finishedMs = deps.now();
+    const problems =
+      e instanceof InvalidInputError ? e.problems : [e instanceof Error ? e.message : String(e)];
+    await store.saveFailed({
+      ...base,
+      status: 'failed',
+      finishedAt: new Date(finishedMs).toISOString(),
+      durationMs: finishedMs - startedMs,
+      inputDigest: null,
+      digest: null,
+      summary: null,
+      resultChunks: 0,
+      leafChunks: 0,
+      leafIndex: [],
+      stats: {},
+      problems,
+    });
+    if (request.kind === 'final') await store.settleFinal(runId, 'failed');
+    if (deps.metrics) publishFailureMetric(deps.metrics, request.kind);
+    deps.log?.('tabulation failed', { runId, problems: problems.length });
+    throw new TabulationError('failed', `The count could not be made (run ${runId}).`, problems, runId);
+  }
+
+  const finishedMs = deps.now();
+  const { result } = live;
+  const snapshot = await store.save(
+    {
+      ...base,
+      status: 'complete',
+      finishedAt: new Date(finishedMs).toISOString(),
+      durationMs: finishedMs - startedMs,
+      inputDigest: result.inputDigest,
+      digest: { ...live.digest, scheme: HISTORY_DIGEST_SCHEME },
+      summary: {
+        sharesPresent: result.sharesPresent,
+        requiredQuorum: result.requiredQuorum,
+        quorumMet: result.quorumMet,
+        openConflicts: result.conflicts.length,
+        accounts: result.accounts,
+      },
+      stats: { ...live.stats },
+    },
+    result,
+    live.leaves,
+  );
+  if (request.kind === 'final') await store.settleFinal(runId, 'complete');
+  if (deps.metrics) publishRunMetrics(deps.metrics, snapshot, result);
+  deps.log?.('tabulation stored', {
+    runId,
+    kind: request.kind,
+    durationMs: snapshot.durationMs,
+    sharesPresent: result.sharesPresent,
+    quorumMet: result.quorumMet,
+  });
+  return { outcome: 'complete', snapshot, result };
+}

@@ -1,0 +1,160 @@
+// What `cdk synth` refuses before it builds anything: a meeting file or deployment settings that do
+// not validate (one line per bad field), an environment over Lambda's 4 KB, an admin route without IAM
+// authorization, a function whose access nobody declared. No synthesis of the full stacks here.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { routes } from '../../functions/routes.ts';
+import * as declaredWorkers from '../../functions/workers.ts';
+import { defaultDeployFile, parseDeploySettings, readDeploySettings } from '../../infra/deploy-settings.ts';
+import { DEFAULT_MEETING_FILE, readMeetingFile } from '../../infra/meeting-context.ts';
+import { buildMeetingStacks } from '../../infra/meeting-stacks.ts';
+import { LAMBDA_ENVIRONMENT_LIMIT_BYTES, ProxyvoteFunction } from '../../infra/proxyvote-function.ts';
+import { readWorkersModule } from '../../infra/worker-spec.ts';
+import { InvalidInputError } from '../../shared/domain/meeting.ts';
+import type { HttpRoute } from '../../shared/http/route.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'proxyvote-inputs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const meeting = readMeetingFile(DEFAULT_MEETING_FILE);
+const settingsText = readFileSync('meetings/hemacare-2002.deploy.json', 'utf8');
+const settings = readDeploySettings('meetings/hemacare-2002.deploy.json');
+const { workers, httpAccess } = readWorkersModule(declaredWorkers);
+
+function problems(json: unknown): string[] {
+  try {
+    parseDeploySettings(JSON.stringify(json));
+    return [];
+  } catch (e) {
+    if (e instanceof InvalidInputError) return e.problems;
+    throw e;
+  }
+}
+
+describe('the deployment settings', () => {
+  it('are found next to the meeting file by default', () => {
+    expect(defaultDeployFile('meetings/hemacare-2002.json')).toBe('meetings/hemacare-2002.deploy.json');
+    expect(settings.region).toBe('us-west-2');
+    expect(settings.alarmEmail).toMatch(/@example\.com$/);
+  });
+
+  it('name each bad field', () => {
+    const base = JSON.parse(settingsText);
+    expect(
+      problems({
+        ...base,
+        region: 'California',
+        alarmEmail: 'nobody',
+        logRetentionDays: 42,
+        waf: { requestsPerSourceAddress: 5 },
+        throttling: { rateLimit: 100, burstLimit: 50 },
+        extra: true,
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^region: must be an AWS Region/),
+        expect.stringMatching(/^alarmEmail: must be an e-mail address/),
+        expect.stringMatching(/^logRetentionDays: must be one of CloudWatch's retention periods/),
+        expect.stringMatching(/^waf\.requestsPerSourceAddress: /),
+        expect.stringMatching(/^throttling\.burstLimit: must be at least throttling\.rateLimit/),
+        expect.stringMatching(/extra/),
+      ]),
+    );
+  });
+
+  it('refuse a sender outside the SES identity', () => {
+    const base = JSON.parse(settingsText);
+    expect(
+      problems({ ...base, mail: { from: 'Proxy <proxy@elsewhere.org>', domain: 'example.com' } }),
+    ).toEqual([
+      'mail.from: must be an address at example.com (the SES identity in mail.domain), not at elsewhere.org',
+    ]);
+    expect(problems({ ...base, mail: { from: 'proxy@mail.example.com', domain: 'example.com' } })).toEqual(
+      [],
+    );
+  });
+});
+
+describe.concurrent('cdk synth with a bad file', () => {
+  const synth = (context: Record<string, string>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify({ ...context, 'aws:cdk:bundling-stacks': [] }),
+        CDK_OUTDIR: join(dir, 'out'),
+      },
+    });
+
+  it('stops before building anything, naming each bad field of the meeting file', () => {
+    const bad = join(dir, 'bad-meeting.json');
+    writeFileSync(bad, JSON.stringify({ ...meeting, timeZone: 'Mars/Olympus', sharesOutstanding: -1 }));
+    const out = synth({ meeting: bad, deploy: 'meetings/hemacare-2002.deploy.json' });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain(`meeting file ${bad} is invalid:`);
+    expect(out.stderr).toMatch(/- timeZone: must be an IANA time zone/);
+    expect(out.stderr).toMatch(/- sharesOutstanding: /);
+  });
+
+  it('names the deployment settings file it could not find', () => {
+    const out = synth({ meeting: DEFAULT_MEETING_FILE, deploy: join(dir, 'missing.deploy.json') });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain('cannot read the deployment settings');
+    expect(out.stderr).toContain('-c deploy=');
+  });
+});
+
+describe('the stacks refuse', () => {
+  const build =
+    (overrides: { routes?: readonly HttpRoute[] } = {}) =>
+    () =>
+      buildMeetingStacks(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), {
+        meeting,
+        settings,
+        routes: overrides.routes ?? routes,
+        workers,
+        httpAccess,
+      });
+  const noop = async () => ({ handler: async () => ({}) });
+
+  it('an admin route without IAM authorization', () => {
+    const open: HttpRoute = {
+      method: 'POST',
+      path: '/admin/polls/close',
+      function: 'close-polls',
+      handler: noop,
+    };
+    expect(build({ routes: [...routes.filter((r) => r.path !== open.path), open] })).toThrow(
+      "POST /admin/polls/close: admin routes must have auth: 'iam' in functions/routes.ts",
+    );
+  });
+
+  it('a route to a function whose access nobody declared', () => {
+    const unknown: HttpRoute = { method: 'GET', path: '/mystery', function: 'mystery', handler: noop };
+    expect(build({ routes: [...routes, unknown] })).toThrow(
+      /"mystery" function, but nothing says what it may do/,
+    );
+  });
+});
+
+describe('the house function', () => {
+  it("fails synthesis when its environment would pass Lambda's 4 KB", () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: join(dir, 'env') });
+    const stack = new Stack(app, 'EnvTest', { env: { region: 'us-west-2' } });
+    new ProxyvoteFunction(stack, 'Big', {
+      name: 'big',
+      entry: 'functions/health/handler.ts',
+      meetingId: 'big',
+      logRetention: RetentionDays.ONE_WEEK,
+      environment: { MEETING_JSON: 'x'.repeat(LAMBDA_ENVIRONMENT_LIMIT_BYTES) },
+    });
+    expect(() => app.synth()).toThrow(
+      /environment of the big function would take about \d+ bytes, over Lambda's 4096/,
+    );
+  });
+});

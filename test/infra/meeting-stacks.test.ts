@@ -1,0 +1,492 @@
+// The stacks of the reference meeting, built as `cdk synth` builds them (the real route table, the
+// real workers, the example deployment settings), with cdk-nag's AWS Solutions checks, synthesized
+// once for the whole file and without bundling. What matters: each function may touch only what it
+// declares, the admin routes use IAM, the schedules run in the meeting's time zone, the records are
+// protected, the WAF sits in front of the API, alarms reach the operators, and cdk-nag is clean.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, describe, expect, it } from 'vitest';
+import { routes } from '../../functions/routes.ts';
+import * as declaredWorkers from '../../functions/workers.ts';
+import { type FunctionAccess, HTTP_FUNCTION_ACCESS } from '../../infra/access.ts';
+import { METRICS_NAMESPACE } from '../../infra/compute-stack.ts';
+import { readDeploySettings } from '../../infra/deploy-settings.ts';
+import { DEFAULT_MEETING_FILE, readMeetingFile } from '../../infra/meeting-context.ts';
+import { buildMeetingStacks } from '../../infra/meeting-stacks.ts';
+import { readWorkersModule } from '../../infra/worker-spec.ts';
+import { requiredQuorum } from '../../shared/domain/meeting.ts';
+import { routeKey } from '../../shared/http/route.ts';
+import { TABLE_KINDS, type TableKind } from '../../shared/storage/tables.ts';
+
+const outdir = mkdtempSync(join(tmpdir(), 'proxyvote-cdk-'));
+const meeting = readMeetingFile(DEFAULT_MEETING_FILE);
+const settings = readDeploySettings('meetings/hemacare-2002.deploy.json');
+const { workers, httpAccess } = readWorkersModule(declaredWorkers);
+const app = new App({
+  outdir,
+  context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:defaultCrossStackReferences': 'strong' },
+});
+const stacks = buildMeetingStacks(app, { meeting, settings, routes, workers, httpAccess });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+// Throws ValidationFailed when cdk-nag reports anything.
+const assembly = app.synth();
+const templateOf = (name: string) => Template.fromJSON(assembly.getStackByName(name).template);
+const compute = templateOf(stacks.compute.stackName);
+const edge = templateOf(stacks.edge.stackName);
+const stateful = templateOf(stacks.stateful.stackName);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+const resources = (t: Template, type: string) =>
+  Object.entries(t.findResources(type)) as [string, Resource][];
+const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
+/** Every function of the product, by its name (the function directory). */
+const declared: Record<string, FunctionAccess> = {
+  ...Object.fromEntries(
+    [...new Set(routes.map((r) => r.function))].map((f) => [
+      f,
+      HTTP_FUNCTION_ACCESS[f] ?? httpAccess[f] ?? {},
+    ]),
+  ),
+  ...Object.fromEntries(workers.map((w) => [w.name, w.access])),
+};
+const functionNames = Object.keys(declared);
+
+const functions = new Map(
+  resources(compute, 'AWS::Lambda::Function')
+    .filter(([, r]) => String(r.Properties.FunctionName ?? '').startsWith(`proxyvote-${meeting.id}-`))
+    .map(([id, r]) => [
+      String(r.Properties.FunctionName).slice(`proxyvote-${meeting.id}-`.length),
+      { id, r },
+    ]),
+);
+
+function fn(name: string) {
+  const found = functions.get(name);
+  if (!found) throw new Error(`no function ${name}`);
+  return found;
+}
+
+function statementsOf(name: string): Statement[] {
+  const role = (fn(name).r.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return resources(compute, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+const isXray = (s: Statement) => list(s.Action).every((a) => XRAY.includes(a));
+
+/** Which table a resource names (its ARN comes from the stateful stack's export of that table). */
+function tableOf(resource: unknown): TableKind | 'index' | undefined {
+  const text = JSON.stringify(resource);
+  const kind = TABLE_KINDS.find((k) => text.includes(`${k.charAt(0).toUpperCase()}${k.slice(1)}Table`));
+  if (!kind) return undefined;
+  return text.includes('/index/') ? 'index' : kind;
+}
+
+function dynamoActions(name: string): Partial<Record<TableKind | 'index', string[]>> {
+  const out: Partial<Record<TableKind | 'index', string[]>> = {};
+  for (const s of statementsOf(name)) {
+    for (const action of list(s.Action).filter((a) => a.startsWith('dynamodb:'))) {
+      for (const r of list(s.Resource)) {
+        const kind = tableOf(r);
+        if (!kind)
+          throw new Error(`${name}: ${action} on something that is not a table: ${JSON.stringify(r)}`);
+        out[kind] = [...new Set([...(out[kind] ?? []), action.slice('dynamodb:'.length)])].sort();
+      }
+    }
+  }
+  return out;
+}
+
+const env = (name: string) =>
+  (fn(name).r.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+describe('the stacks of one meeting', () => {
+  it("are named after the meeting: stateful, edge (us-east-1) and compute, in the settings' Region", () => {
+    expect(stacks.stateful.stackName).toBe('proxyvote-hemacare-2002-stateful');
+    expect(stacks.edge.stackName).toBe('proxyvote-hemacare-2002-edge');
+    expect(stacks.compute.stackName).toBe('proxyvote-hemacare-2002-compute');
+    expect(stacks.stateful.region).toBe(settings.region);
+    expect(stacks.compute.region).toBe(settings.region);
+    expect(stacks.edge.region).toBe('us-east-1');
+    expect(stacks.stateful.terminationProtection).toBe(true);
+  });
+
+  it('are cdk-nag clean: each finding acknowledged where it arises, with its reason', () => {
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
+    };
+    expect(report.pluginReports.find((p) => p.pluginName === 'AwsSolutions')).toMatchObject({
+      conclusion: 'success',
+      violations: [],
+    });
+    // The raw findings (before acknowledgements), each acknowledged on its construct or an ancestor.
+    const acknowledged = (path: string) =>
+      app.node
+        .findAll()
+        .filter((c) => path === c.node.path || path.startsWith(`${c.node.path}/`))
+        .flatMap((c) => c.node.metadata)
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    const findings = new AwsSolutionsChecks(app).validateScope(app).violations;
+    expect(findings.length).toBeGreaterThan(0);
+    for (const finding of findings) {
+      for (const { constructPath = '' } of finding.violatingResources) {
+        const reason = acknowledged(constructPath).find(
+          ([id]) => id === `AwsSolutions::${finding.ruleName}`,
+        )?.[1];
+        expect(reason, `${finding.ruleName} on ${constructPath}`).toBeDefined();
+        expect(reason?.length, `${finding.ruleName} on ${constructPath}`).toBeGreaterThan(40);
+      }
+    }
+  });
+
+  it('acknowledge nothing that cdk-nag does not find', () => {
+    const findings = new AwsSolutionsChecks(app).validateScope(app).violations;
+    for (const c of app.node.findAll()) {
+      for (const m of c.node.metadata.filter((x) => x.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+        for (const id of Object.keys(m.data as Record<string, string>).filter((k) =>
+          k.startsWith('AwsSolutions::'),
+        )) {
+          const rule = id.slice('AwsSolutions::'.length);
+          const found = findings.some(
+            (f) =>
+              f.ruleName === rule &&
+              f.violatingResources.some(
+                (r) => r.constructPath === c.node.path || r.constructPath?.startsWith(`${c.node.path}/`),
+              ),
+          );
+          expect(found, `${id} on ${c.node.path}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('keep data out of the compute stack: no table, bucket or secret there', () => {
+    compute.resourceCountIs('AWS::DynamoDB::Table', 0);
+    compute.resourceCountIs('AWS::S3::Bucket', 0);
+    compute.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  });
+});
+
+describe('the stateful stack', () => {
+  it('holds the control-number secret: generated, 64 hex digits, retained', () => {
+    const [[, secret]] = resources(stateful, 'AWS::SecretsManager::Secret') as [[string, Resource]];
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 64,
+      ExcludeUppercase: true,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+      ExcludeCharacters: 'ghijklmnopqrstuvwxyz',
+    });
+  });
+
+  it('has encrypted, private, TLS-only, retained buckets; the register bucket is versioned and logged', () => {
+    const buckets = resources(stateful, 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(2);
+    for (const [id, b] of buckets) {
+      expect(b.DeletionPolicy, id).toBe('Retain');
+      expect(b.Properties.BucketEncryption, id).toEqual({
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      });
+      expect(b.Properties.PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      const policy = resources(stateful, 'AWS::S3::BucketPolicy').find(
+        ([, p]) => (p.Properties.Bucket as { Ref: string }).Ref === id,
+      );
+      const statements = (policy?.[1].Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+      expect(statements, id).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+    const register = buckets.find(([id]) => id.startsWith('RegisterBucket'))?.[1];
+    expect(register?.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(register?.Properties.LoggingConfiguration).toBeDefined();
+  });
+});
+
+describe('the functions', () => {
+  it('are one per HTTP function and per worker, named after the meeting', () => {
+    expect([...functions.keys()].sort()).toEqual([...functionNames].sort());
+  });
+
+  it.each(functionNames)('%s carries the house defaults', (name) => {
+    const p = fn(name).r.Properties;
+    expect(p.Runtime).toBe('nodejs22.x');
+    expect(p.Architectures).toEqual(['arm64']);
+    expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(p.Handler).toBe('index.handler');
+    const variables = env(name);
+    expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(variables.POWERTOOLS_SERVICE_NAME).toBe(`proxyvote-${meeting.id}`);
+    expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
+    expect(JSON.parse(String(variables.MEETING_JSON))).toEqual(meeting);
+    const logGroup = (p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    expect(compute.toJSON().Resources[logGroup].Properties).toMatchObject({
+      LogGroupName: `/proxyvote/${meeting.id}/${name}`,
+      RetentionInDays: settings.logRetentionDays,
+    });
+  });
+
+  it('never get the control-number secret itself, only its ARN, and only when they declare it', () => {
+    for (const name of functionNames) {
+      const variables = env(name);
+      expect(variables.CONTROL_SECRET, name).toBeUndefined();
+      const reads = statementsOf(name).some((s) => list(s.Action).includes('secretsmanager:GetSecretValue'));
+      expect(reads, name).toBe(declared[name]?.controlSecret === true);
+      expect(variables.CONTROL_SECRET_ARN !== undefined, name).toBe(declared[name]?.controlSecret === true);
+    }
+  });
+});
+
+describe('least privilege', () => {
+  it.each(functionNames)('%s has no wildcard action and no "*" resource but X-Ray\'s', (name) => {
+    for (const s of statementsOf(name)) {
+      expect(s.Effect).toBe('Allow');
+      for (const a of list(s.Action)) expect(a, name).not.toContain('*');
+      if (!isXray(s)) expect(list(s.Resource), name).not.toContain('*');
+    }
+  });
+
+  it.each(functionNames)('%s may use exactly the DynamoDB actions it declares, table by table', (name) => {
+    const access = declared[name] ?? {};
+    const expected: Partial<Record<string, string[]>> = {};
+    for (const kind of TABLE_KINDS) {
+      const actions = access.tables?.[kind];
+      if (actions?.length) expected[kind] = [...new Set(actions)].sort();
+    }
+    expect(dynamoActions(name)).toEqual(expected);
+  });
+
+  it('matches what the voting functions do, action by action', () => {
+    expect(dynamoActions('ballot-page')).toEqual({});
+    expect(dynamoActions('health')).toEqual({
+      register: ['DescribeTable'],
+      votes: ['DescribeTable'],
+      operations: ['DescribeTable'],
+    });
+    expect(dynamoActions('ballot')).toEqual({
+      register: ['BatchGetItem'],
+      operations: ['BatchGetItem', 'UpdateItem'],
+      votes: ['GetItem'],
+    });
+    expect(dynamoActions('submit-proxy')).toEqual({
+      register: ['BatchGetItem'],
+      operations: ['BatchGetItem', 'UpdateItem'],
+      votes: ['GetItem', 'PutItem', 'UpdateItem'],
+    });
+    expect(dynamoActions('close-polls')).toEqual({ operations: ['PutItem'] });
+  });
+
+  it("lets only the functions that mail send it, as MAIL_FROM through the meeting's configuration set", () => {
+    for (const name of functionNames) {
+      const mail = statementsOf(name).filter((s) => list(s.Action).some((a) => a.startsWith('ses:')));
+      expect(mail.length > 0, name).toBe((declared[name]?.mail?.length ?? 0) > 0);
+      for (const s of mail) {
+        expect(s.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'proxy@example.com' } });
+        const text = JSON.stringify(s.Resource);
+        expect(text).toContain(`identity/${settings.mail.domain}`);
+        expect(text).toContain(`configuration-set/proxyvote-${meeting.id}`);
+      }
+    }
+    expect(statementsOf('ballot').some((s) => list(s.Action).includes('ses:SendEmail'))).toBe(false);
+    expect(statementsOf('submit-proxy').some((s) => list(s.Action).includes('ses:SendEmail'))).toBe(true);
+  });
+
+  it('gives queue, bucket and event-source-mapping access only where declared', () => {
+    for (const name of functionNames) {
+      const actions = statementsOf(name).flatMap((s) => list(s.Action));
+      const access = declared[name] ?? {};
+      // A function invoked asynchronously also sends its failed events to its own dead-letter queue.
+      const sends = statementsOf(name)
+        .filter((s) => list(s.Action).includes('sqs:SendMessage'))
+        .filter(
+          (s) =>
+            !JSON.stringify(s.Resource).includes(
+              `${fn(name).id.replace(/Function[0-9A-F]{8}$/, '')}FunctionDeadLetters`,
+            ),
+        );
+      expect(sends.length > 0, name).toBe((access.sendTo?.length ?? 0) > 0);
+      expect(actions.includes('s3:GetObject'), name).toBe((access.registerBucket?.read?.length ?? 0) > 0);
+      expect(actions.includes('s3:PutObject'), name).toBe((access.registerBucket?.write?.length ?? 0) > 0);
+      expect(actions.includes('lambda:UpdateEventSourceMapping'), name).toBe(
+        Object.keys(access.consumerSwitches ?? {}).length > 0,
+      );
+    }
+  });
+});
+
+describe('the HTTP API', () => {
+  const apiRoutes = resources(compute, 'AWS::ApiGatewayV2::Route');
+
+  it('has one route per entry of functions/routes.ts; the admin routes use IAM authorization', () => {
+    expect(apiRoutes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(routes.map(routeKey).sort());
+    for (const route of routes) {
+      const found = apiRoutes.find(([, r]) => r.Properties.RouteKey === routeKey(route))?.[1];
+      const admin = route.path.startsWith('/admin/');
+      expect(route.auth === 'iam', routeKey(route)).toBe(admin);
+      expect(found?.Properties.AuthorizationType, routeKey(route)).toBe(admin ? 'AWS_IAM' : 'NONE');
+    }
+  });
+
+  it('is throttled as the settings say and writes access logs', () => {
+    compute.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: settings.throttling.rateLimit,
+        ThrottlingBurstLimit: settings.throttling.burstLimit,
+      },
+    });
+    const [[, stage]] = resources(compute, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    const logs = stage.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(logs.DestinationArn).toBeDefined();
+    expect(JSON.parse(logs.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+    });
+  });
+});
+
+describe('the edge', () => {
+  it('has a CloudFront-scope web ACL with a rate-based rule per source address', () => {
+    edge.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'CLOUDFRONT',
+      DefaultAction: { Allow: {} },
+    });
+    const [[, acl]] = resources(edge, 'AWS::WAFv2::WebACL') as [[string, Resource]];
+    const rules = acl.Properties.Rules as { Name: string; Statement: Record<string, unknown> }[];
+    expect(rules.find((r) => r.Name === 'rate-per-source-address')?.Statement).toEqual({
+      RateBasedStatement: {
+        AggregateKeyType: 'IP',
+        Limit: settings.waf.requestsPerSourceAddress,
+        EvaluationWindowSec: settings.waf.windowSeconds,
+      },
+    });
+  });
+
+  it('is associated with the CloudFront distribution in front of the API', () => {
+    const [[, dist]] = resources(compute, 'AWS::CloudFront::Distribution') as [[string, Resource]];
+    const config = dist.Properties.DistributionConfig as {
+      WebACLId: { 'Fn::GetAtt': [string, string] };
+      Origins: { DomainName: unknown }[];
+      Logging?: unknown;
+    };
+    const [reader, attribute] = config.WebACLId['Fn::GetAtt'];
+    expect(compute.toJSON().Resources[reader].Type).toBe('Custom::CrossRegionExportReader');
+    expect(attribute).toMatch(/^\/cdk\/exports\/proxyvote-hemacare-2002-compute\//);
+    expect(JSON.stringify(config.Origins[0]?.DomainName)).toContain('execute-api');
+    expect(config.Logging).toBeDefined();
+  });
+});
+
+describe("the workers' machinery", () => {
+  it("runs every schedule in the meeting's time zone", () => {
+    const schedules = resources(compute, 'AWS::Scheduler::Schedule');
+    expect(schedules.length).toBe(
+      workers.flatMap((w) => w.triggers).filter((t) => t.kind === 'schedule').length,
+    );
+    for (const [, s] of schedules) expect(s.Properties.ScheduleExpressionTimezone).toBe(meeting.timeZone);
+    expect(schedules.map(([, s]) => s.Properties.ScheduleExpression)).toContain('cron(0 2 * * ? *)');
+  });
+
+  it('gives every queue a dead-letter queue, encryption and TLS only', () => {
+    const queues = resources(compute, 'AWS::SQS::Queue');
+    expect(queues.length).toBeGreaterThan(0);
+    for (const [id, q] of queues) expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
+    const consumed = workers.flatMap((w) => w.triggers).filter((t) => t.kind === 'queue');
+    const redriven = queues.filter(([, q]) => q.Properties.RedrivePolicy !== undefined);
+    expect(redriven).toHaveLength(consumed.length);
+    for (const [, policy] of resources(compute, 'AWS::SQS::QueuePolicy')) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it("sends the SES configuration set's events to an encrypted topic", () => {
+    compute.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: `proxyvote-${meeting.id}` });
+    const [[, destination]] = resources(compute, 'AWS::SES::ConfigurationSetEventDestination') as [
+      [string, Resource],
+    ];
+    const d = destination.Properties.EventDestination as {
+      SnsDestination: unknown;
+      MatchingEventTypes: string[];
+    };
+    expect(d.SnsDestination).toBeDefined();
+    expect(d.MatchingEventTypes).toEqual(expect.arrayContaining(['bounce', 'complaint', 'delivery']));
+    const topics = resources(compute, 'AWS::SNS::Topic');
+    expect(topics.some(([, t]) => t.Properties.KmsMasterKeyId !== undefined)).toBe(true);
+  });
+});
+
+describe('monitoring', () => {
+  const alarms = resources(compute, 'AWS::CloudWatch::Alarm');
+  const alarmTopic = resources(compute, 'AWS::SNS::Topic').find(([id]) => id.includes('AlarmTopic'))?.[0];
+
+  it('e-mails the alarms to the address of the deployment settings', () => {
+    expect(alarmTopic).toBeDefined();
+    compute.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: settings.alarmEmail,
+      TopicArn: { Ref: alarmTopic },
+    });
+    for (const [id, a] of alarms) expect(a.Properties.AlarmActions, id).toEqual([{ Ref: alarmTopic }]);
+  });
+
+  it("alarms on every function's errors and throttles, and on every dead-letter queue", () => {
+    const names = alarms.map(([, a]) => String(a.Properties.AlarmName));
+    for (const name of functionNames) {
+      expect(names).toContain(`proxyvote-${meeting.id}-${name}-errors`);
+      expect(names).toContain(`proxyvote-${meeting.id}-${name}-throttles`);
+    }
+    const deadLetterAlarms = alarms.filter(
+      ([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
+    expect(deadLetterAlarms).toHaveLength(stacks.compute.deadLetterQueues.size);
+    expect(names).toContain(`proxyvote-${meeting.id}-api-5xx`);
+  });
+
+  it('has a dashboard with the product metrics and the quorum line', () => {
+    const [[, dashboard]] = resources(compute, 'AWS::CloudWatch::Dashboard') as [[string, Resource]];
+    const parts = (dashboard.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')) as {
+      widgets: { properties: { title?: string; annotations?: { horizontal: { value: number }[] } } }[];
+    };
+    const shares = body.widgets.find((w) => w.properties.title === 'Shares present against the quorum');
+    expect(shares?.properties.annotations?.horizontal[0]?.value).toBe(requiredQuorum(meeting));
+    const text = JSON.stringify(body);
+    for (const metric of [
+      'NoticesSent',
+      'NoticesFailed',
+      'NoticesBounced',
+      'ProxiesAccepted',
+      'ProxiesRefused',
+      'Revocations',
+      'SharesPresent',
+      '4xx',
+      '5xx',
+      'Throttles',
+      'Duration',
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
+      expect(text).toContain(metric);
+    }
+  });
+});

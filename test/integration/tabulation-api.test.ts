@@ -1,0 +1,139 @@
+// The count's admin API through the local HTTP adapter: POST /admin/tally (inline locally), the runs'
+// list, one run as JSON, the inspector's report as HTML and CSV, the digest's leaves.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { routes } from '../../functions/routes.ts';
+import { INSPECTOR_CSS } from '../../shared/domain/inspector-report.ts';
+import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
+import { jsonOf } from '../support/http.ts';
+import { setHandlerEnv } from '../support/local-env.ts';
+import { buildTabulationFixture, type TabulationFixture } from '../support/tabulation-history.ts';
+
+let fx: TabulationFixture;
+let api: HttpAdapter;
+const TOKEN = randomBytes(16).toString('hex');
+
+beforeAll(async () => {
+  fx = await buildTabulationFixture('tallyapi', { retail: 25, seed: 5, closePolls: false });
+  setHandlerEnv(fx.names);
+  Object.assign(process.env, {
+    MEETING_JSON: readFileSync(new URL('../../meetings/hemacare-2002.json', import.meta.url), 'utf8'),
+    CONTROL_SECRET: fx.secretHex,
+    MAIL_FROM: 'Proxy Services <proxy@example.com>',
+    SES_ENDPOINT: inject('sesEndpoint'),
+    ADMIN_TOKEN: TOKEN,
+    TABULATION_SEGMENTS: '3',
+    CLOCK_OFFSET_MS: String(fx.clock.now - Date.now()),
+  });
+  api = await startHttpAdapter({ routes, port: 0 });
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+  await fx?.stop();
+});
+
+const admin = (method: 'GET' | 'POST', path: string, body?: unknown, token = TOKEN) =>
+  fetch(`${api.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'x-operator': 'inspector.ng',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+describe('POST /admin/tally', () => {
+  it('refuses without the operator credentials', async () => {
+    expect((await admin('POST', '/admin/tally', { kind: 'on-demand' }, 'wrong')).status).toBe(401);
+    expect((await admin('GET', '/admin/tally', undefined, 'wrong')).status).toBe(401);
+  });
+
+  it('names a bad field', async () => {
+    const res = await admin('POST', '/admin/tally', { kind: 'monthly' });
+    expect(res.status).toBe(400);
+    expect((await jsonOf(res)).error.fields[0].path).toBe('kind');
+  });
+
+  it('refuses the final count while the polls are open (409)', async () => {
+    const res = await admin('POST', '/admin/tally', { kind: 'final' });
+    expect(res.status).toBe(409);
+    expect((await jsonOf(res)).error.code).toBe('polls_open');
+  });
+
+  it('counts on demand and answers with the stored snapshot', async () => {
+    const res = await admin('POST', '/admin/tally', { kind: 'on-demand' });
+    expect(res.status).toBe(201);
+    const { snapshot } = await jsonOf(res);
+    expect(snapshot).toMatchObject({
+      kind: 'on-demand',
+      status: 'complete',
+      requestedBy: 'local:inspector.ng',
+      segments: 3,
+      digest: { asOf: expect.any(String) },
+    });
+  });
+
+  it('makes the final count once the polls are closed, and only once', async () => {
+    const close = await admin('POST', '/admin/polls/close', {});
+    expect(close.status).toBe(200);
+    const first = await admin('POST', '/admin/tally', { kind: 'final' });
+    expect(first.status).toBe(201);
+    const runId = (await jsonOf(first)).snapshot.runId;
+    const again = await admin('POST', '/admin/tally', { kind: 'final' });
+    expect(again.status).toBe(200);
+    expect(await jsonOf(again)).toMatchObject({ outcome: 'already-final', snapshot: { runId } });
+  });
+});
+
+describe('GET /admin/tally and /admin/tally/{run}', () => {
+  it('lists the runs newest first, a page at a time', async () => {
+    const all = await jsonOf(await admin('GET', '/admin/tally'));
+    expect(all.runs.map((r: { kind: string }) => r.kind)).toEqual(['final', 'on-demand']);
+    const page = await jsonOf(await admin('GET', '/admin/tally?limit=1'));
+    expect(page.runs).toHaveLength(1);
+    const next = await jsonOf(await admin('GET', `/admin/tally?limit=1&cursor=${page.next}`));
+    expect(next.runs[0].runId).toBe(all.runs[1].runId);
+    expect((await admin('GET', '/admin/tally?limit=0')).status).toBe(400);
+  });
+
+  it('gives the final count with its result', async () => {
+    const body = await jsonOf(await admin('GET', '/admin/tally/final'));
+    expect(body.snapshot).toMatchObject({ kind: 'final', digest: { asOf: null } });
+    expect(body.result).toMatchObject({ meeting: 'hemacare-2002', inputDigest: body.snapshot.inputDigest });
+    expect((await admin('GET', '/admin/tally/nonsense')).status).toBe(404);
+  });
+
+  it("gives the inspector's report as a printable HTML page with a strict CSP", async () => {
+    const res = await admin('GET', '/admin/tally/final?format=html');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain(`'sha256-${createHash('sha256').update(INSPECTOR_CSS).digest('base64')}'`);
+    expect(csp).toContain("default-src 'none'");
+    const page = await res.text();
+    expect(page).toContain('report of the inspector of elections');
+    expect(page).toContain('Stephen P. Wallace');
+    expect(page).toMatch(/Open conflicts/);
+  });
+
+  it("gives the inspector's report as CSV", async () => {
+    const res = await admin('GET', '/admin/tally/final?format=csv');
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="hemacare-2002-.+\.csv"/);
+    const text = await res.text();
+    expect(text.split('\r\n')[0]).toBe('section,proposal,line,measure,value');
+    expect(text).toContain('meeting,,,required_quorum,3797588');
+  });
+
+  it('gives the leaves of the history digest chunk by chunk', async () => {
+    const { snapshot } = await jsonOf(await admin('GET', '/admin/tally/final'));
+    const res = await admin('GET', '/admin/tally/final?format=leaves&chunk=0');
+    const lines = (await res.text()).split('\n');
+    expect(lines).toHaveLength(snapshot.digest.accounts);
+    expect(lines[0]).toMatch(/^[A-Z0-9-]+\t\d+\t[0-9a-f]{64}$/);
+    expect((await admin('GET', '/admin/tally/final?format=leaves&chunk=9')).status).toBe(400);
+  });
+});
