@@ -3,7 +3,7 @@
 // late start without { "override40DayRule": true } and warns either way.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Meeting } from '../domain/meeting.ts';
 import { httpHandler } from '../http/handler.ts';
 import { HttpError, json, parseJsonBody } from '../http/json.ts';

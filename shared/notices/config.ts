@@ -1,7 +1,7 @@
 // What the notice functions read from their environment, once, at module load (a cold start), and
 // validated: a bad or missing variable fails the start, naming every one. functions/workers.ts lists
 // which function needs which.
-import { z } from 'zod';
+import * as z from 'zod';
 import { clockWithOffset } from '../config/clock.ts';
 import { loadStorageConfig, type StorageConfig } from '../config/storage-config.ts';
 import { formatIssues, InvalidInputError, type Meeting, parseMeeting } from '../domain/meeting.ts';

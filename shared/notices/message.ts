@@ -1,7 +1,7 @@
 // The notice queue's message: one per e-delivery holder, carrying the control number issued at the
 // import, because nothing else keeps it (RULES.md section 2). The body is never logged; the queue is
 // encrypted at rest (SQS server-side encryption on AWS).
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCOUNT_PATTERN } from '../domain/holder.ts';
 
 export const NOTICE_MESSAGE_VERSION = 1;

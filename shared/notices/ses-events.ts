@@ -7,7 +7,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SNSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { holderKey } from '../register/holder-item.ts';
 import type { TableNames } from '../storage/tables.ts';
 import type { NoticeMetrics } from './ports.ts';
