@@ -137,7 +137,7 @@ ${slot('controlNumber', 'Control number')}
 <input type="text" id="receiptCode" class="number" autocomplete="off" spellcheck="false" maxlength="40" aria-describedby="receiptCode-hint err_receiptCode">
 ${slot('receiptCode', 'Receipt code')}
 </div>
-<div class="field"><label class="choice" for="email"><input type="checkbox" id="email"><span>Also send me the answer by e-mail, to my address on file</span></label></div>
+<div class="choices"><label class="choice" for="email"><input type="checkbox" id="email"><span>Also send me the answer by e-mail, to my address on file</span></label></div>
 <div class="alert" id="alert" role="alert" tabindex="-1"></div>
 <div class="actions"><button type="submit" class="primary" id="check">Check my vote</button></div>
 </form>
