@@ -39,12 +39,20 @@ export interface SendOnceInput {
  */
 export async function sendOnce(deps: SendOnceDeps, input: SendOnceInput): Promise<SendOutcome> {
   const claimId = deps.newClaimId();
-  const claim = await deps.store.claim(input.key, {
-    claimId,
-    type: input.type,
-    account: input.account,
-    sqsMessageId: input.sqsMessageId,
-  });
+  let claim: Awaited<ReturnType<typeof deps.store.claim>>;
+  try {
+    claim = await deps.store.claim(input.key, {
+      claimId,
+      type: input.type,
+      account: input.account,
+      sqsMessageId: input.sqsMessageId,
+    });
+  } catch (e) {
+    // The claim may have been written and only its answer lost: nothing was sent, so take it back
+    // (only if it is this claim) and let the message be retried, rather than leave it to look stuck.
+    await withRetries(() => deps.store.release(input.key, claimId)).catch(() => {});
+    throw e;
+  }
   if (!claim.claimed) {
     const m = claim.existing;
     if (m.status !== 'sending') return 'duplicate';
@@ -60,10 +68,10 @@ export async function sendOnce(deps: SendOnceDeps, input: SendOnceInput): Promis
   } catch (e) {
     const failure = classifySendError(e);
     if (failure.definite) {
-      await deps.store.release(input.key, claimId);
+      await withRetries(() => deps.store.release(input.key, claimId));
       throw new NoticeSendError(failure.code, true);
     }
-    await deps.store.markUnknown(input.key, claimId, failure.code);
+    await withRetries(() => deps.store.markUnknown(input.key, claimId, failure.code));
     deps.log.warn('send outcome unknown: marker kept, not retried', {
       account: input.account,
       marker: input.key.sk,
@@ -72,7 +80,7 @@ export async function sendOnce(deps: SendOnceDeps, input: SendOnceInput): Promis
     return 'unknown';
   }
   try {
-    await deps.store.complete(input.key, claimId, messageId);
+    await withRetries(() => deps.store.complete(input.key, claimId, messageId));
   } catch (e) {
     // The e-mail went: never retry it. The marker stays 'sending' and `notices status` lists it.
     deps.log.error('sent, but the marker could not be completed', {
@@ -82,4 +90,19 @@ export async function sendOnce(deps: SendOnceDeps, input: SendOnceInput): Promis
     });
   }
   return 'sent';
+}
+
+/**
+ * The marker's writes after a claim are conditional on the claim and idempotent, so a failed one is
+ * tried again at once (three attempts in all, on top of the SDK's own retries): a marker left at
+ * 'sending' only when DynamoDB keeps failing.
+ */
+async function withRetries(write: () => Promise<void>, attempts = 3): Promise<void> {
+  for (let n = 1; ; n++) {
+    try {
+      return await write();
+    } catch (e) {
+      if (n >= attempts) throw e;
+    }
+  }
 }

@@ -25,7 +25,8 @@ export interface NoticeMailerConfig {
 const tagValue = (v: string) => v.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 256);
 
 export class NoticeMailer implements Mailer {
-  private readonly client: SESClient;
+  /** The SES client (public so that tests can put middleware on it). */
+  readonly client: SESClient;
 
   constructor(private readonly config: NoticeMailerConfig) {
     const options: SESClientConfig = {

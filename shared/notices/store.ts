@@ -87,13 +87,27 @@ export class NoticeStore {
       return { claimed: true };
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const old = e.Item ? unmarshall(e.Item as Parameters<typeof unmarshall>[0]) : {};
-      return { claimed: false, existing: toMarker(old) };
+      const old = toMarker(e.Item ? unmarshall(e.Item as Parameters<typeof unmarshall>[0]) : {});
+      // Our own claim, written by an attempt whose answer was lost (the SDK retried the put): ours.
+      if (old.claimId === claim.claimId && old.status === 'sending') return { claimed: true };
+      return { claimed: false, existing: old };
     }
   }
 
   /** After SendEmail: 'sent', with SES's message id. Only the claimant completes its marker. */
   async complete(key: MarkerKey, claimId: string, sesMessageId: string): Promise<void> {
+    try {
+      await this.completeOnce(key, claimId, sesMessageId);
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      // Completed already by this claimant (a retry after a lost answer): done. Anything else is wrong.
+      const old = e.Item ? toMarker(unmarshall(e.Item as Parameters<typeof unmarshall>[0])) : null;
+      if (old?.status === 'sent' && old.claimId === claimId && old.sesMessageId === sesMessageId) return;
+      throw e;
+    }
+  }
+
+  private async completeOnce(key: MarkerKey, claimId: string, sesMessageId: string): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tables.register,
@@ -108,6 +122,7 @@ export class NoticeStore {
           ':id': sesMessageId,
           ':claim': claimId,
         },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
   }

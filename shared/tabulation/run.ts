@@ -63,6 +63,12 @@ export async function pollsClosedAt(doc: DynamoDBDocumentClient, tables: TableNa
   return typeof out.Item?.closedAt === 'string' ? out.Item.closedAt : null;
 }
 
+/** What a snapshot header says of its run before the run has an outcome. */
+type RunBase = Pick<
+  SnapshotHeader,
+  'runId' | 'kind' | 'meeting' | 'requestedBy' | 'startedAt' | 'cumulative' | 'segments'
+>;
+
 export async function runTabulation(deps: TabulationDeps, request: RunRequest): Promise<RunOutcome> {
   const store = new SnapshotStore(deps.doc, deps.tables);
   const startedMs = deps.now();
@@ -84,6 +90,15 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
       const snapshot = await store.header(claim.runId);
       if (snapshot) return { outcome: 'already-final', snapshot };
     }
+    if (claim?.status === 'running') {
+      // A run that stored its whole snapshot and then could not mark the claim: its count is the final
+      // one (the snapshot is complete); settle the claim for it rather than count a second time.
+      const snapshot = await store.header(claim.runId);
+      if (snapshot?.status === 'complete') {
+        await store.settleFinal(claim.runId, 'complete');
+        return { outcome: 'already-final', snapshot };
+      }
+    }
     if (!(await store.claimFinal(runId, startedMs))) {
       return { outcome: 'final-in-progress', runId: (await store.finalClaim())?.runId ?? 'unknown' };
     }
@@ -94,7 +109,7 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
   // write has committed by then, so a later verification of this snapshot is exact.
   const settled = closedAt !== null && startedMs > internetCutoffMs(deps.meeting);
   const asOf = settled ? null : new Date(startedMs - WRITE_SETTLE_MS).toISOString();
-  const base = {
+  const base: RunBase = {
     runId,
     kind: request.kind,
     meeting: deps.meeting.id,
@@ -113,10 +128,66 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
       asOf,
     });
   } catch (e) {
-    const finishedMs = deps.now();
-    const problems =
-      e instanceof InvalidInputError ? e.problems : [e instanceof Error ? e.message : String(e)];
-    await store.saveFailed({
+    throw await failRun(deps, store, base, startedMs, e);
+  }
+
+  const finishedMs = deps.now();
+  const { result } = live;
+  const header: Omit<SnapshotHeader, 'resultChunks' | 'leafChunks' | 'leafIndex'> = {
+    ...base,
+    status: 'complete',
+    finishedAt: new Date(finishedMs).toISOString(),
+    durationMs: finishedMs - startedMs,
+    inputDigest: result.inputDigest,
+    digest: { ...live.digest, scheme: HISTORY_DIGEST_SCHEME },
+    summary: {
+      sharesPresent: result.sharesPresent,
+      requiredQuorum: result.requiredQuorum,
+      quorumMet: result.quorumMet,
+      openConflicts: result.conflicts.length,
+      accounts: result.accounts,
+    },
+    stats: { ...live.stats },
+  };
+  let snapshot: SnapshotHeader;
+  try {
+    snapshot = await store.save(header, result, live.leaves);
+  } catch (e) {
+    // The header is written last, under a condition: if it is there, the snapshot is whole and only
+    // the answer was lost. Otherwise the run failed like a count that could not be made.
+    const stored = await store.header(runId).catch(() => null);
+    if (stored?.status !== 'complete') throw await failRun(deps, store, base, startedMs, e);
+    snapshot = stored;
+  }
+  if (request.kind === 'final') await store.settleFinal(runId, 'complete');
+  if (deps.metrics) publishRunMetrics(deps.metrics, snapshot, result);
+  deps.log?.('tabulation stored', {
+    runId,
+    kind: request.kind,
+    durationMs: snapshot.durationMs,
+    sharesPresent: result.sharesPresent,
+    quorumMet: result.quorumMet,
+  });
+  return { outcome: 'complete', snapshot, result };
+}
+
+/**
+ * A run that could not count or could not store its snapshot: recorded as failed in the history of
+ * runs (when the table answers), the final count's claim released for a new attempt, the failure
+ * metric published; the error returned names the run. Nothing of a partial count is kept.
+ */
+async function failRun(
+  deps: TabulationDeps,
+  store: SnapshotStore,
+  base: RunBase,
+  startedMs: number,
+  e: unknown,
+): Promise<TabulationError> {
+  const { runId, kind } = base;
+  const finishedMs = deps.now();
+  const problems = e instanceof InvalidInputError ? e.problems : [e instanceof Error ? e.message : String(e)];
+  const recorded = await store
+    .saveFailed({
       ...base,
       status: 'failed',
       finishedAt: new Date(finishedMs).toISOString(),
@@ -129,43 +200,21 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
       leafIndex: [],
       stats: {},
       problems,
-    });
-    if (request.kind === 'final') await store.settleFinal(runId, 'failed');
-    if (deps.metrics) publishFailureMetric(deps.metrics, request.kind);
-    deps.log?.('tabulation failed', { runId, problems: problems.length });
-    throw new TabulationError('failed', `The count could not be made (run ${runId}).`, problems, runId);
-  }
-
-  const finishedMs = deps.now();
-  const { result } = live;
-  const snapshot = await store.save(
-    {
-      ...base,
-      status: 'complete',
-      finishedAt: new Date(finishedMs).toISOString(),
-      durationMs: finishedMs - startedMs,
-      inputDigest: result.inputDigest,
-      digest: { ...live.digest, scheme: HISTORY_DIGEST_SCHEME },
-      summary: {
-        sharesPresent: result.sharesPresent,
-        requiredQuorum: result.requiredQuorum,
-        quorumMet: result.quorumMet,
-        openConflicts: result.conflicts.length,
-        accounts: result.accounts,
-      },
-      stats: { ...live.stats },
-    },
-    result,
-    live.leaves,
-  );
-  if (request.kind === 'final') await store.settleFinal(runId, 'complete');
-  if (deps.metrics) publishRunMetrics(deps.metrics, snapshot, result);
-  deps.log?.('tabulation stored', {
-    runId,
-    kind: request.kind,
-    durationMs: snapshot.durationMs,
-    sharesPresent: result.sharesPresent,
-    quorumMet: result.quorumMet,
-  });
-  return { outcome: 'complete', snapshot, result };
+    })
+    .then(
+      () => true,
+      () => false,
+    );
+  // Released even when the failure could not be recorded: a claim left 'running' would hold the final
+  // count back until its lease ran out.
+  const released =
+    kind === 'final'
+      ? await store.settleFinal(runId, 'failed').then(
+          () => true,
+          () => false,
+        )
+      : true;
+  if (deps.metrics) publishFailureMetric(deps.metrics, kind);
+  deps.log?.('tabulation failed', { runId, problems: problems.length, recorded, released });
+  return new TabulationError('failed', `The count could not be made (run ${runId}).`, problems, runId);
 }

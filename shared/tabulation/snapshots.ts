@@ -364,22 +364,32 @@ export class SnapshotStore {
       return true;
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
+      // The answer may have been lost after the claim was written: the claim itself says whose it is.
+      const claim = await this.finalClaim().catch(() => null);
+      if (claim?.runId === runId && claim.status === 'running') return true;
       throw e;
     }
   }
 
   /** Mark the claimed final count complete or failed (only by the run that holds the claim). */
   async settleFinal(runId: string, status: 'complete' | 'failed'): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tables.operations,
-        Key: { pk: TALLY_PK, sk: FINAL_SK },
-        UpdateExpression: 'SET #status = :status',
-        ConditionExpression: 'runId = :run AND #status = :running',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':run': runId, ':running': 'running' },
-      }),
-    );
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.operations,
+          Key: { pk: TALLY_PK, sk: FINAL_SK },
+          UpdateExpression: 'SET #status = :status',
+          ConditionExpression: 'runId = :run AND #status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':run': runId, ':running': 'running' },
+        }),
+      );
+    } catch (e) {
+      // Settled already (an earlier attempt whose answer was lost): nothing left to do.
+      const claim = await this.finalClaim().catch(() => null);
+      if (claim?.runId === runId && claim.status === status) return;
+      throw e;
+    }
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -450,6 +460,17 @@ export class SnapshotStore {
       return true;
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
+      // The answer may have been lost after the update: taken at this very instant means taken by us.
+      const out = await this.doc
+        .send(
+          new GetCommand({
+            TableName: this.tables.operations,
+            Key: { pk: TALLY_PK, sk: `${REQUEST_PREFIX}${requestId}` },
+            ConsistentRead: true,
+          }),
+        )
+        .catch(() => null);
+      if (out?.Item?.status === 'taken' && out.Item.takenAt === at) return true;
       throw e;
     }
   }
