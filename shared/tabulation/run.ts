@@ -86,19 +86,16 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
         'The final count is made once the polls are declared closed; they are still open.',
       );
     const claim = await store.finalClaim();
-    if (claim?.status === 'complete') {
-      const snapshot = await store.header(claim.runId);
-      if (snapshot) return { outcome: 'already-final', snapshot };
+    const prior = claim ? await store.header(claim.runId) : null;
+    if (claim && prior?.status === 'complete') {
+      // The claimed run stored its whole snapshot: that is the final count, even if the claim could
+      // not be marked so (its answer lost). Mark it now rather than count a second time.
+      if (claim.status !== 'complete') await persist(() => store.settleFinal(claim.runId, 'complete'));
+      return { outcome: 'already-final', snapshot: prior };
     }
-    if (claim?.status === 'running') {
-      // A run that stored its whole snapshot and then could not mark the claim: its count is the final
-      // one (the snapshot is complete); settle the claim for it rather than count a second time.
-      const snapshot = await store.header(claim.runId);
-      if (snapshot?.status === 'complete') {
-        await store.settleFinal(claim.runId, 'complete');
-        return { outcome: 'already-final', snapshot };
-      }
-    }
+    // A run that failed, recorded it, and could not release the claim: released here, not after the lease.
+    if (claim?.status === 'running' && prior?.status === 'failed')
+      await persist(() => store.settleFinal(claim.runId, 'failed'));
     if (!(await store.claimFinal(runId, startedMs))) {
       return { outcome: 'final-in-progress', runId: (await store.finalClaim())?.runId ?? 'unknown' };
     }
@@ -154,12 +151,36 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
     snapshot = await store.save(header, result, live.leaves);
   } catch (e) {
     // The header is written last, under a condition: if it is there, the snapshot is whole and only
-    // the answer was lost. Otherwise the run failed like a count that could not be made.
-    const stored = await store.header(runId).catch(() => null);
+    // the answer was lost. If it is certainly not there, the run failed like a count that could not be
+    // made. If that cannot be known, the claim on the final count is kept: the next attempt reads the
+    // header and takes the run as final if it was stored.
+    const stored = await persist(() => store.header(runId)).catch(() => undefined);
+    if (stored === undefined) {
+      if (deps.metrics) publishFailureMetric(deps.metrics, request.kind);
+      throw new TabulationError(
+        'failed',
+        `Run ${runId} counted, but whether its snapshot was stored is not known; run it again.`,
+        [errorText(e)],
+        runId,
+      );
+    }
     if (stored?.status !== 'complete') throw await failRun(deps, store, base, startedMs, e);
     snapshot = stored;
   }
-  if (request.kind === 'final') await store.settleFinal(runId, 'complete');
+  if (request.kind === 'final') {
+    try {
+      await persist(() => store.settleFinal(runId, 'complete'));
+    } catch (e) {
+      if (deps.metrics) publishFailureMetric(deps.metrics, request.kind);
+      throw new TabulationError(
+        'failed',
+        `The final count is stored as run ${runId} but could not be marked final; run the final count ` +
+          'again: it takes that run as the final count.',
+        [errorText(e)],
+        runId,
+      );
+    }
+  }
   if (deps.metrics) publishRunMetrics(deps.metrics, snapshot, result);
   deps.log?.('tabulation stored', {
     runId,
@@ -171,10 +192,27 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
   return { outcome: 'complete', snapshot, result };
 }
 
+/** Three attempts with a short backoff, for the idempotent reads and conditional writes of a run. */
+async function persist<T>(op: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await op();
+    } catch (e) {
+      if (n >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** n));
+    }
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /**
  * A run that could not count or could not store its snapshot: recorded as failed in the history of
  * runs (when the table answers), the final count's claim released for a new attempt, the failure
- * metric published; the error returned names the run. Nothing of a partial count is kept.
+ * metric published; the error returned names the run. Chunks it wrote before failing stay under its
+ * run id, unread: a failed header says it has none.
  */
 async function failRun(
   deps: TabulationDeps,
@@ -185,7 +223,7 @@ async function failRun(
 ): Promise<TabulationError> {
   const { runId, kind } = base;
   const finishedMs = deps.now();
-  const problems = e instanceof InvalidInputError ? e.problems : [e instanceof Error ? e.message : String(e)];
+  const problems = e instanceof InvalidInputError ? e.problems : [errorText(e)];
   const recorded = await store
     .saveFailed({
       ...base,
@@ -209,7 +247,7 @@ async function failRun(
   // count back until its lease ran out.
   const released =
     kind === 'final'
-      ? await store.settleFinal(runId, 'failed').then(
+      ? await persist(() => store.settleFinal(runId, 'failed')).then(
           () => true,
           () => false,
         )

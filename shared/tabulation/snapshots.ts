@@ -9,6 +9,7 @@
 // Run ids start with the start time (20020614T090000123Z-1a2b3c4d), so the headers sort by time and the
 // latest is one descending Query. Runs are rare (nightly, on demand, once final): no hot item. Chunks
 // are written before the header, so a header that exists has all its chunks.
+
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
@@ -18,6 +19,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TabulationResult } from '../domain/tabulate.ts';
 import { compareAccounts, type HistoryDigest, type HistoryLeaf } from '../domain/tamper.ts';
 import type { TableNames } from '../storage/tables.ts';
@@ -359,11 +361,16 @@ export class SnapshotStore {
             'attribute_not_exists(pk) OR #status = :failed OR (#status = :running AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':failed': 'failed', ':running': 'running', ':now': nowMs },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
+      if (e instanceof ConditionalCheckFailedException) {
+        // Refused by our own claim: the SDK retried a put whose answer was lost.
+        const old = e.Item ? unmarshall(e.Item as Parameters<typeof unmarshall>[0]) : {};
+        return old.runId === runId && old.status === 'running';
+      }
       // The answer may have been lost after the claim was written: the claim itself says whose it is.
       const claim = await this.finalClaim().catch(() => null);
       if (claim?.runId === runId && claim.status === 'running') return true;
@@ -371,7 +378,10 @@ export class SnapshotStore {
     }
   }
 
-  /** Mark the claimed final count complete or failed (only by the run that holds the claim). */
+  /**
+   * Mark the claimed final count complete or failed (only for the run that holds the claim). A claim
+   * marked failed may still be marked complete: its run stored a whole snapshot after all.
+   */
   async settleFinal(runId: string, status: 'complete' | 'failed'): Promise<void> {
     try {
       await this.doc.send(
@@ -379,9 +389,17 @@ export class SnapshotStore {
           TableName: this.tables.operations,
           Key: { pk: TALLY_PK, sk: FINAL_SK },
           UpdateExpression: 'SET #status = :status',
-          ConditionExpression: 'runId = :run AND #status = :running',
+          ConditionExpression:
+            status === 'complete'
+              ? 'runId = :run AND #status IN (:running, :failed)'
+              : 'runId = :run AND #status = :running',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':run': runId, ':running': 'running' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':run': runId,
+            ':running': 'running',
+            ...(status === 'complete' ? { ':failed': 'failed' } : {}),
+          },
         }),
       );
     } catch (e) {
