@@ -3,7 +3,7 @@
 // inject('sesEndpoint'); child processes find them in PROXYVOTE_TEST_DYNAMODB_ENDPOINT /
 // PROXYVOTE_TEST_SES_ENDPOINT. Integration tests keep apart by giving their tables a unique prefix.
 import type { TestProject } from 'vitest/node';
-import { startDynamoLocal } from '../shared/local/dynamo-local.ts';
+import { DEFAULT_JAVA_TOOL_OPTIONS, startDynamoLocal } from '../shared/local/dynamo-local.ts';
 import { findFreePorts } from '../shared/local/ports.ts';
 import { startSesLocal } from '../shared/local/ses-local.ts';
 
@@ -18,7 +18,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const [dynamoPort = 0, sesPort = 0] = await findFreePorts(2);
   const [dynamo, ses] = await Promise.all([
-    startDynamoLocal({ port: dynamoPort }),
+    // 512 MB (the local stack's default) is not enough for a whole run: the stress suite keeps tens of
+    // thousands of items in memory, and a JVM at its heap limit stops answering (connect timeouts).
+    startDynamoLocal({
+      port: dynamoPort,
+      javaToolOptions: DEFAULT_JAVA_TOOL_OPTIONS.replace('-Xmx512m', '-Xmx3g'),
+    }),
     startSesLocal({ port: sesPort }),
   ]);
   project.provide('dynamoEndpoint', dynamo.endpoint);
