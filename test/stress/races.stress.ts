@@ -6,11 +6,18 @@
 //   2. 10,000 accounts voting at once (32 in flight): the count (tabulate over exportHistory and
 //      exportRegister) equals, share for share, what the receipts acknowledged.
 import { randomBytes } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Holder } from '../../shared/domain/holder.ts';
 import type { Votes } from '../../shared/domain/instruction.ts';
 import { tabulate } from '../../shared/domain/tabulate.ts';
+import {
+  DEFAULT_JAVA_TOOL_OPTIONS,
+  type DynamoLocal,
+  startDynamoLocal,
+} from '../../shared/local/dynamo-local.ts';
+import { findFreePort } from '../../shared/local/ports.ts';
 import { createTables } from '../../shared/storage/create-tables.ts';
 import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { exportHistory, exportRegister } from '../../shared/storage/history-export.ts';
@@ -38,8 +45,21 @@ const SEED = Number(process.env.STRESS_SEED ?? 20020613);
 const ACCOUNTS = Number(process.env.STRESS_ACCOUNTS ?? 10_000);
 const CONCURRENCY = 32;
 const SECRET = randomBytes(32);
-const { client, doc } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
+// Its own DynamoDB Local (in memory), started here and stopped by pid in afterAll: at the end of a whole
+// stress run the suite's shared one had slowed about tenfold (some 20 items/s, not 200), and the 10,000
+// accounts would not fit in the test's time.
+let dynamo: DynamoLocal;
+let client: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
 const created: TableNames[] = [];
+
+beforeAll(async () => {
+  dynamo = await startDynamoLocal({
+    port: await findFreePort(),
+    javaToolOptions: DEFAULT_JAVA_TOOL_OPTIONS.replace('-Xmx512m', '-Xmx2g'),
+  });
+  ({ client, doc } = createDynamoClients({ endpoint: dynamo.endpoint }));
+});
 
 async function freshTables(label: string): Promise<TableNames> {
   const names = uniqueTableNames(label);
@@ -54,7 +74,8 @@ afterAll(async () => {
       TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
     ),
   );
-  client.destroy();
+  client?.destroy();
+  await dynamo?.stop();
 });
 
 function depsAt(base: Omit<VotingDeps, 'now'>, at: number): VotingDeps {
