@@ -4,6 +4,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RenderedEmail } from '../domain/confirmation-email.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { withRetries } from '../storage/retry.ts';
 import { classifySendError, NoticeSendError } from './send-errors.ts';
 import type { MarkerKey, NoticeStore } from './store.ts';
 import type { TokenBucket } from './token-bucket.ts';
@@ -90,19 +91,4 @@ export async function sendOnce(deps: SendOnceDeps, input: SendOnceInput): Promis
     });
   }
   return 'sent';
-}
-
-/**
- * The marker's writes after a claim are conditional on the claim and idempotent, so a failed one is
- * tried again at once (three attempts in all, on top of the SDK's own retries): a marker left at
- * 'sending' only when DynamoDB keeps failing.
- */
-async function withRetries(write: () => Promise<void>, attempts = 3): Promise<void> {
-  for (let n = 1; ; n++) {
-    try {
-      return await write();
-    } catch (e) {
-      if (n >= attempts) throw e;
-    }
-  }
 }

@@ -5,6 +5,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError, internetCutoffMs, type Meeting } from '../domain/meeting.ts';
 import type { TabulationResult } from '../domain/tabulate.ts';
 import { HISTORY_DIGEST_SCHEME } from '../domain/tamper.ts';
+import { withRetries } from '../storage/retry.ts';
 import type { TableNames } from '../storage/tables.ts';
 import { POLLS_KEY } from '../storage/vote-store.ts';
 import { liveTabulate } from './live.ts';
@@ -193,16 +194,7 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
 }
 
 /** Three attempts with a short backoff, for the idempotent reads and conditional writes of a run. */
-async function persist<T>(op: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await op();
-    } catch (e) {
-      if (n >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, 50 * 2 ** n));
-    }
-  }
-}
+const persist = <T>(op: () => Promise<T>): Promise<T> => withRetries(op, 3, 50);
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
