@@ -1,10 +1,11 @@
 // The local stand-in for API Gateway (HTTP API, payload format 2.0): a Node http server that turns
 // each request into the event API Gateway would send, calls the route's Lambda handler in this
 // process, and maps its result back the way API Gateway does. Binds 127.0.0.1.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type HttpHandlerModule, type HttpRoute, routeKey } from '../http/route.ts';
+import { localLambdaContext } from './lambda-context.ts';
 import { LOCAL_HOST } from './ports.ts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -204,28 +205,6 @@ export function toEventV2({
   return event;
 }
 
-function lambdaContext(functionName: string): Context {
-  const region = process.env.AWS_REGION ?? 'us-east-1';
-  const deadline = Date.now() + HANDLER_TIMEOUT_MS;
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported: return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
-
 interface HttpResponse {
   statusCode: number;
   headers: Record<string, string>;
@@ -328,7 +307,14 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
     try {
       const event = toEventV2({ req, body: read.body, routeKey: route.key, pathParameters, now });
       const mod = await load(route.route);
-      const result = await mod.handler(event, lambdaContext(route.route.function));
+      const result = await mod.handler(
+        event,
+        localLambdaContext(route.route.function, {
+          region: process.env.AWS_REGION ?? 'us-east-1',
+          memoryLimitInMB: '1024',
+          timeoutMs: HANDLER_TIMEOUT_MS,
+        }),
+      );
       send(res, fromResult(result));
     } catch (error) {
       logError(`[${route.key}] the handler failed:`, error);

@@ -6,6 +6,7 @@
 // failed maxReceiveCount times to its dead-letter list. Messages live in this process's memory only.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { localLambdaContext } from '../local/lambda-context.ts';
 import type { NoticeMessage } from './message.ts';
 import type { NoticeQueue, SendingSwitch } from './ports.ts';
 
@@ -50,27 +51,6 @@ export interface LocalQueueStats {
 }
 
 export const defaultBackoffMs = (receiveCount: number) => Math.min(30_000, 250 * 2 ** (receiveCount - 1));
-
-function lambdaContext(functionName: string, region: string): Context {
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported: return a promise');
-  };
-  const deadline = Date.now() + 60_000;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
 
 export class InProcessNoticeQueue implements NoticeQueue, SendingSwitch {
   private readonly held: Held[] = [];
@@ -220,7 +200,11 @@ export class InProcessNoticeQueue implements NoticeQueue, SendingSwitch {
       this.handler ??= await this.load();
       const response = await this.handler(
         { Records: records },
-        lambdaContext(this.options.queueName, this.options.region),
+        localLambdaContext(this.options.queueName, {
+          region: this.options.region,
+          memoryLimitInMB: '512',
+          timeoutMs: 60_000,
+        }),
       );
       failed = this.failuresOf(response, batch);
     } catch {
