@@ -71,7 +71,12 @@ if (mode === 'raw') {
     throw new Error(`raw scan read ${holders} holders and ${instructions} instructions, not ${expected}`);
   items = holders + instructions;
 } else {
-  const live = await liveTabulate(doc, tables, meeting, { cumulative: false, segments, asOf: null });
+  const live = await liveTabulate(doc, tables, meeting, {
+    cumulative: false,
+    segments,
+    asOf: null,
+    pollsClosedAt: null,
+  });
   const { stats, result } = live;
   if (
     stats.holders !== expected ||

@@ -9,7 +9,12 @@ export const ENTER_USAGE =
   '  enter revocation --account A --dated YYYY-MM-DD --signed-by NAME\n' +
   '  enter meeting-ballot --account A --signed-by NAME --votes JSON\n' +
   '  enter resolution --account A --chooses INSTRUCTION_ID\n' +
-  '  polls close\n' +
+  '  polls close [--override REASON] [--yes]\n' +
+  '      Declare the polls closed: every vote, the internet included, ends; the inspector can still\n' +
+  '      resolve conflicts until the final count. Asks for --yes. Before the meeting starts it is\n' +
+  '      refused unless --override gives the reason (an adjourned or emergency close), recorded.\n' +
+  '  conflicts\n' +
+  '      The open same-date conflicts: holder, shares, each instrument, the proposals left unvoted.\n' +
   '      Operator actions, sent to the admin API at --api URL (or PROXYVOTE_API) with the token in\n' +
   '      PROXYVOTE_ADMIN_TOKEN and the operator named by --operator (or PROXYVOTE_OPERATOR).\n' +
   '      --entry-key K makes a retry safe (default: a new random key).\n';
@@ -26,15 +31,21 @@ function connection(values: { api?: string | undefined; operator?: string | unde
   return { api: api.replace(/\/$/, ''), token, operator };
 }
 
-async function send(io: Out, c: ReturnType<typeof connection>, path: string, body: unknown): Promise<number> {
+async function send(
+  io: Out,
+  c: ReturnType<typeof connection>,
+  path: string,
+  body: unknown,
+  method: 'POST' | 'GET' = 'POST',
+): Promise<number> {
   const res = await fetch(`${c.api}${path}`, {
-    method: 'POST',
+    method,
     headers: {
-      'content-type': 'application/json',
+      ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
       authorization: `Bearer ${c.token}`,
       'x-operator': c.operator,
     },
-    body: JSON.stringify(body),
+    ...(method === 'POST' ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
   if (res.ok) {
@@ -88,8 +99,32 @@ export async function pollsCommand(args: string[], io: Out): Promise<number> {
   if (action !== 'close') throw new UsageError(`polls what? close\n${ENTER_USAGE}`);
   const { values } = parseArgs({
     args: rest,
+    options: {
+      api: { type: 'string' },
+      operator: { type: 'string' },
+      override: { type: 'string' },
+      yes: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.yes) {
+    throw new UsageError(
+      'closing the polls ends all voting, the internet included, and cannot be undone: add --yes to confirm',
+    );
+  }
+  return send(
+    io,
+    connection(values),
+    '/admin/polls/close',
+    values.override === undefined ? {} : { override: values.override },
+  );
+}
+
+export async function conflictsCommand(args: string[], io: Out): Promise<number> {
+  const { values } = parseArgs({
+    args,
     options: { api: { type: 'string' }, operator: { type: 'string' } },
     strict: true,
   });
-  return send(io, connection(values), '/admin/polls/close', {});
+  return send(io, connection(values), '/admin/conflicts', undefined, 'GET');
 }

@@ -1,11 +1,15 @@
 // The proxyvote command line: the inspector's recount, the export it reads, and operator entries.
+
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseInstructionsJsonl } from '../shared/domain/history.ts';
-import { InvalidInputError, parseMeeting } from '../shared/domain/meeting.ts';
+import { formatIssues, InvalidInputError, parseMeeting } from '../shared/domain/meeting.ts';
 import { parseRegister } from '../shared/domain/register.ts';
 import { formatReport } from '../shared/domain/report.ts';
 import { checkHistory, tabulate } from '../shared/domain/tabulate.ts';
-import { ENTER_USAGE, enterCommand, pollsCommand } from './enter.ts';
+import { type PollsFile, pollsFileSchema } from '../shared/domain/timeline.ts';
+import { conflictsCommand, ENTER_USAGE, enterCommand, pollsCommand } from './enter.ts';
 import { EXPORT_USAGE, exportCommand } from './export.ts';
 import { type Out, readText, required, UsageError } from './io.ts';
 import { NOTICES_USAGE, noticesCommand } from './notices.ts';
@@ -13,9 +17,12 @@ import { REGISTER_USAGE, registerCommand } from './register.ts';
 import { TABULATE_USAGE, tabulateCommand, verifyRecount } from './tabulate.ts';
 
 const RECOUNT_USAGE =
-  '  recount --meeting FILE --register FILE.csv --instructions FILE.jsonl [--cumulative] [--json]\n' +
-  '          [--verify SNAPSHOT.json]\n' +
+  '  recount --meeting FILE --register FILE.csv --instructions FILE.jsonl [--polls polls.json]\n' +
+  '          [--cumulative] [--json] [--verify SNAPSHOT.json]\n' +
   "      The inspector's independent recount from an export: prints the report, or the JSON result.\n" +
+  "      Instructions that break the meeting's timeline (after the cut-off, after the polls closed, a\n" +
+  "      ballot before the meeting started) are left out and listed. --polls names the export's\n" +
+  '      polls.json (when the polls were closed); by default the one beside the instructions file.\n' +
   "      --verify checks the export against a snapshot's history digest (naming each account that\n" +
   '      differs) and the result against the live count; exits 1 when anything differs.\n';
 
@@ -29,6 +36,7 @@ const COMMANDS: Record<string, (args: string[], io: Out) => Promise<number>> = {
   export: exportCommand,
   enter: enterCommand,
   polls: pollsCommand,
+  conflicts: conflictsCommand,
   register: registerCommand,
   notices: noticesCommand,
 };
@@ -70,18 +78,47 @@ async function recount(args: string[], io: Out): Promise<number> {
       cumulative: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       verify: { type: 'string' },
+      polls: { type: 'string' },
     },
     strict: true,
   });
   required(values, ['meeting', 'register', 'instructions'], RECOUNT_USAGE);
+  const polls = await readPollsFile(values.polls, values.instructions as string);
   const meeting = parseMeeting(await readText(values.meeting as string), values.meeting);
   const { holders } = parseRegister(await readText(values.register as string), meeting.sharesOutstanding);
   const history = parseInstructionsJsonl(await readText(values.instructions as string), values.instructions);
-  const result = tabulate(meeting, holders, history, { cumulative: values.cumulative ?? false });
+  const result = tabulate(meeting, holders, history, {
+    cumulative: values.cumulative ?? false,
+    pollsClosedAt: polls?.closedAt ?? null,
+  });
   if (values.verify !== undefined) {
     const checked = checkHistory(meeting, holders, history);
     return verifyRecount(values.verify, meeting, checked, result, values.json ?? false, io);
   }
   io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result, meeting.company.name));
   return 0;
+}
+
+/**
+ * The polls' state of an export (`proxyvote export` writes polls.json): the file named, else the one
+ * beside the instructions file, else none (the polls were not closed when the export was made).
+ */
+async function readPollsFile(named: string | undefined, instructions: string): Promise<PollsFile | null> {
+  const path = named ?? join(dirname(instructions), 'polls.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (named === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new InvalidInputError(path, [`cannot be read: ${(e as Error).message}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(path, ['is not valid JSON']);
+  }
+  const parsed = pollsFileSchema.safeParse(raw);
+  if (!parsed.success) throw new InvalidInputError(path, formatIssues(parsed.error));
+  return parsed.data.closedAt === null ? null : { closedAt: parsed.data.closedAt };
 }

@@ -6,6 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { clockWithOffset } from '../shared/config/clock.ts';
 import { renderInspectorCsv, renderInspectorHtml } from '../shared/domain/inspector-report.ts';
 import type { Instruction } from '../shared/domain/instruction.ts';
 import { type Meeting, parseMeeting } from '../shared/domain/meeting.ts';
@@ -25,9 +26,11 @@ import { type SnapshotHeader, SnapshotStore } from '../shared/tabulation/snapsho
 import { type Out, readText, required, UsageError } from './io.ts';
 
 export const TABULATE_USAGE =
-  '  tabulate run --meeting FILE [--final] [--cumulative] [--segments N] [--dynamo URL] [--table-prefix P] [--json]\n' +
+  '  tabulate run --meeting FILE [--final [--accept-open-conflicts]] [--cumulative] [--segments N] [--dynamo URL]\n' +
+  '               [--table-prefix P] [--json]\n' +
   '      Count the meeting now from its tables and store the snapshot (--final: the final count, once the\n' +
-  '      polls are closed). The same use case as the tabulation Lambda.\n' +
+  '      polls are closed; refused while a conflict is open, unless --accept-open-conflicts says to make\n' +
+  '      it anyway, which the snapshot and the certificate record). The same use case as the Lambda.\n' +
   '  tabulate list --meeting FILE [--limit N] [--dynamo URL] [--table-prefix P] [--json]\n' +
   '      The stored runs, newest first.\n' +
   '  tabulate show --meeting FILE [--run ID|latest|final] [--out SNAPSHOT.json] [--html FILE] [--csv FILE] [--json]\n' +
@@ -78,6 +81,7 @@ async function run(args: string[], io: Out): Promise<number> {
     options: {
       ...common,
       final: { type: 'boolean', default: false },
+      'accept-open-conflicts': { type: 'boolean', default: false },
       cumulative: { type: 'boolean' },
       segments: { type: 'string', default: '8' },
       operator: { type: 'string' },
@@ -94,7 +98,7 @@ async function run(args: string[], io: Out): Promise<number> {
         meeting: c.meeting,
         doc: c.doc,
         tables: c.tables,
-        now: Date.now,
+        now: clockWithOffset(Number(process.env.CLOCK_OFFSET_MS ?? 0) || undefined),
         randomHex: () => randomBytes(4).toString('hex'),
         segments,
         cumulative: false,
@@ -103,6 +107,7 @@ async function run(args: string[], io: Out): Promise<number> {
         kind: values.final ? 'final' : 'on-demand',
         requestedBy: `cli:${values.operator ?? userInfo().username}`,
         cumulative: values.cumulative,
+        acceptOpenConflicts: values['accept-open-conflicts'],
       },
     );
     if (values.json) io.out(`${JSON.stringify(out, null, 2)}\n`);

@@ -38,6 +38,13 @@ export const routes: readonly HttpRoute[] = [
     auth: 'iam',
   },
   {
+    method: 'GET',
+    path: '/admin/conflicts',
+    function: 'conflicts',
+    handler: () => import('./conflicts/handler.ts'),
+    auth: 'iam',
+  },
+  {
     // The operator starts the sending of the notices (the 40-day rule is checked there).
     method: 'POST',
     path: '/admin/notices/send',

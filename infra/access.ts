@@ -67,13 +67,14 @@ export const HTTP_FUNCTION_ACCESS: Readonly<Record<string, FunctionAccess>> = {
     tables: { register: ['BatchGetItem'], operations: ['BatchGetItem', 'UpdateItem'], votes: ['GetItem'] },
   },
   // As ballot, then appends the instruction and moves the pointer (a transaction of Put and Update on
-  // votes), and mails the confirmation.
+  // votes, with the polls-open check on operations), and mails the confirmation. Reads the polls'
+  // state only to word a refusal after the close.
   'submit-proxy': {
     controlSecret: true,
     mail: ['SendEmail'],
     tables: {
       register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'UpdateItem'],
+      operations: ['BatchGetItem', 'UpdateItem', 'ConditionCheckItem', 'GetItem'],
       votes: ['GetItem', 'PutItem', 'UpdateItem'],
     },
   },
@@ -82,7 +83,7 @@ export const HTTP_FUNCTION_ACCESS: Readonly<Record<string, FunctionAccess>> = {
     mail: ['SendEmail'],
     tables: {
       register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'UpdateItem'],
+      operations: ['BatchGetItem', 'UpdateItem', 'ConditionCheckItem', 'GetItem'],
       votes: ['GetItem', 'PutItem', 'UpdateItem'],
     },
   },
@@ -98,6 +99,12 @@ export const HTTP_FUNCTION_ACCESS: Readonly<Record<string, FunctionAccess>> = {
   },
   // Writes the polls-closed marker once (a conditional PutItem).
   'close-polls': { controlSecret: true, tables: { operations: ['PutItem'] } },
+  // Lists the accounts with paper (a Scan of the pointers), reads each one's holder and history, and
+  // the polls' state.
+  conflicts: {
+    controlSecret: true,
+    tables: { register: ['GetItem'], operations: ['GetItem'], votes: ['Scan', 'Query'] },
+  },
   // Records the start of the sending, then switches on the notice queue's consumer.
   'notices-admin': {
     tables: { operations: ['PutItem'] },

@@ -14,9 +14,15 @@ export interface Problem {
 export interface ValidationContext {
   meeting: Meeting;
   holder: Pick<Holder, 'account' | 'shares' | 'nominee'>;
-  /** Paper cards that over-vote are recorded (and count as RULES.md says); on-line they are refused. */
+  /**
+   * Over-votes on paper and on ballots cast at the meeting are recorded (and count as RULES.md section 7
+   * says: no director votes); on-line they are refused.
+   */
   channel: 'internet' | 'phone' | 'paper' | 'meeting';
 }
+
+/** The internet and the phone refuse what paper records: over-votes and empty allocations. */
+const isOnline = (channel: ValidationContext['channel']) => channel === 'internet' || channel === 'phone';
 
 const isSplit = <T extends string>(
   v: T | Partial<Record<string, number>>,
@@ -94,7 +100,7 @@ function checkElectionVote(
       if ((mark[wrongChoice] ?? 0) > 0)
         problems.push({ path: `${markPath}.${wrongChoice}`, message: wrongChoiceMessage(e) });
       const total = splitTotal(mark);
-      if (total > ctx.holder.shares) {
+      if (total > ctx.holder.shares && isOnline(ctx.channel)) {
         problems.push({
           path: markPath,
           message: `splits ${total} shares, more than the account's ${ctx.holder.shares}`,
@@ -109,12 +115,12 @@ function checkElectionVote(
       }
     }
   }
-  if (forMarks > e.seats && ctx.channel !== 'paper') {
+  if (forMarks > e.seats && isOnline(ctx.channel)) {
     problems.push({
       path: `${path}.marks`,
       message: `marks FOR ${forMarks} nominees but only ${e.seats} seats are to be filled`,
     });
-  } else if (forShares > ctx.holder.shares * e.seats && forMarks <= e.seats) {
+  } else if (forShares > ctx.holder.shares * e.seats && forMarks <= e.seats && isOnline(ctx.channel)) {
     problems.push({
       path: `${path}.marks`,
       message: `gives ${forShares} FOR votes, more than shares x seats (${ctx.holder.shares * e.seats})`,
@@ -138,6 +144,12 @@ function checkElectionVote(
       total += votes;
     }
     const limit = ctx.holder.shares * e.seats;
+    if (total === 0 && isOnline(ctx.channel)) {
+      problems.push({
+        path: `${path}.allocation`,
+        message: 'gives no votes to any nominee: give votes to at least one, or leave the allocation out',
+      });
+    }
     if (total > limit) {
       problems.push({
         path: `${path}.allocation`,
@@ -181,7 +193,10 @@ export type Contribution =
       fixed: Record<string, number>;
       /** Votes left to the proxyholder's discretion (shares x seats), limited to `allowed`. */
       discretionary: { votes: number; allowed: string[] } | null;
+      /** WITHHOLD in votes (shares x seats), per nominee (RULES.md section 7). */
+      withhold: Record<string, number>;
       brokerNonVotes: number;
+      overVote: boolean;
     };
 
 export interface CountingContext {
@@ -289,9 +304,8 @@ function straightContribution(
             .map(([id]) => [id, 'FOR']),
         )
       : effectiveMarks(e, vote, fillBlanks);
-  const forMarks = [...marks.values()].filter((m) => m === 'FOR').length;
-  if (forMarks > e.seats) {
-    // A paper over-vote: no director votes from this card (CDI 139.07); its other proposals count.
+  if (overVoted(e, marks, holder)) {
+    // A paper or meeting over-vote: no director votes from it (CDI 139.07); its other proposals count.
     return { kind: 'straight', nominees, overVote: true };
   }
   for (const n of e.nominees) {
@@ -313,6 +327,32 @@ function straightContribution(
   return { kind: 'straight', nominees, overVote: false };
 }
 
+/**
+ * An over-vote (CDI 139.07, RULES.md section 7): more nominees marked FOR than seats; for a nominee
+ * account's splits, a nominee given more shares than the account holds or more FOR shares in all than
+ * shares x seats. On-line these are refused; on paper and at the meeting they give no director votes.
+ */
+function overVoted(
+  e: Election,
+  marks: ReadonlyMap<string, NomineeVote>,
+  holder: Pick<Holder, 'shares' | 'nominee'>,
+): boolean {
+  let forMarks = 0;
+  let forShares = 0;
+  for (const mark of marks.values()) {
+    if (!isSplit(mark)) {
+      if (mark === 'FOR') {
+        forMarks += 1;
+        forShares += holder.shares;
+      }
+      continue;
+    }
+    if (splitTotal(mark) > holder.shares) return true;
+    forShares += mark.FOR ?? 0;
+  }
+  return forMarks > e.seats || forShares > holder.shares * e.seats;
+}
+
 function cumulativeContribution(
   e: Election,
   vote: ElectionVote | undefined,
@@ -321,30 +361,46 @@ function cumulativeContribution(
   isMeetingBallot: boolean,
 ): Contribution {
   const fixed: Record<string, number> = {};
+  const none = { kind: 'cumulative' as const, fixed, discretionary: null, withhold: {}, overVote: false };
   if (vote?.allocation) {
     for (const [id, v] of Object.entries(vote.allocation)) if (v > 0) fixed[id] = v;
-    return { kind: 'cumulative', fixed, discretionary: null, brokerNonVotes: 0 };
+    return { ...none, withhold: withheldVotes(e, vote.marks, holder), brokerNonVotes: 0 };
   }
   if (holder.nominee) {
     // A nominee account votes a cumulative election by explicit allocation only.
-    return { kind: 'cumulative', fixed, discretionary: null, brokerNonVotes: e.routine ? 0 : holder.shares };
+    return { ...none, brokerNonVotes: e.routine ? 0 : holder.shares };
   }
   const marks = effectiveMarks(e, vote, fillBlanks);
   const marked = e.nominees.filter((n) => marks.get(n.id) === 'FOR').map((n) => n.id);
-  if (marked.length === 0 || marked.length > e.seats) {
-    return { kind: 'cumulative', fixed, discretionary: null, brokerNonVotes: 0 };
-  }
+  if (marked.length > e.seats) return { ...none, brokerNonVotes: 0, overVote: true };
+  const withhold = withheldVotes(e, Object.fromEntries(marks), holder);
+  if (marked.length === 0) return { ...none, withhold, brokerNonVotes: 0 };
   if (isMeetingBallot) {
     // A ballot cast in person without an allocation is not cumulated: its shares to each nominee marked.
     for (const id of marked) fixed[id] = holder.shares;
-    return { kind: 'cumulative', fixed, discretionary: null, brokerNonVotes: 0 };
+    return { ...none, withhold, brokerNonVotes: 0 };
   }
   return {
-    kind: 'cumulative',
-    fixed,
+    ...none,
     discretionary: { votes: holder.shares * e.seats, allowed: marked },
+    withhold,
     brokerNonVotes: 0,
   };
+}
+
+/** WITHHOLD marks in a cumulative election, in votes: shares (or the split's part) x seats. */
+function withheldVotes(
+  e: Election,
+  marks: Readonly<Record<string, NomineeVote>>,
+  holder: Pick<Holder, 'shares'>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const n of e.nominees) {
+    const mark = marks[n.id];
+    const shares = mark === 'WITHHOLD' ? holder.shares : mark && isSplit(mark) ? (mark.WITHHOLD ?? 0) : 0;
+    if (shares > 0) out[n.id] = shares * e.seats;
+  }
+  return out;
 }
 
 /** Canonical text of a contribution, to tell whether two instruments vote a proposal the same way. */

@@ -51,6 +51,22 @@ export function formatReport(r: TabulationResult, companyName: string): string {
     }
   }
   lines.push('');
+  if (r.rejected.length === 0) {
+    lines.push('Rejected instructions (left out of the count): none');
+  } else {
+    lines.push(`Rejected instructions (left out of the count): ${r.rejected.length}`);
+    for (const x of r.rejected) {
+      lines.push(
+        `  account ${x.account}: ${x.channel} ${x.kind} ${x.id}${x.dated ? ` dated ${x.dated}` : ''}, received ${x.receivedAt}: ${reportText(x.reason)}`,
+      );
+    }
+  }
+  lines.push(
+    r.pollsClosedAt
+      ? `Polls closed at: ${r.pollsClosedAt}`
+      : 'Polls closed at: not known to this count (instructions after the close could not be checked)',
+  );
+  lines.push('');
   lines.push(`Input digest (SHA-256): ${r.inputDigest}`);
   return `${lines.join('\n')}\n`;
 }

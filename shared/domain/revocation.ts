@@ -82,8 +82,13 @@ export function effectiveInstruction(
         ),
       );
       const chosen = resolution && instruments.find((x) => x.id === resolution.chooses);
-      if (!chosen) return { status: 'conflict', instruments };
-      return decided(chosen);
+      if (!resolution || !chosen) return { status: 'conflict', instruments };
+      // A resolution decides the instruments it saw (RULES.md section 7): an instrument of that date
+      // entered after it that differs from the chosen one reopens the conflict.
+      const resolvedAt = Date.parse(resolution.receivedAt);
+      const later = instruments.filter((x) => Date.parse(x.receivedAt) > resolvedAt);
+      if (later.every((x) => samePaper(x, chosen, sameVotes))) return decided(chosen);
+      return { status: 'conflict', instruments: [chosen, ...later] };
     }
   }
   return decided(winner);

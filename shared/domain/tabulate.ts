@@ -18,11 +18,25 @@ import type { Instruction, VotingInstruction } from './instruction.ts';
 import { type Election, InvalidInputError, type Matter, type Meeting, requiredQuorum } from './meeting.ts';
 import { type Effective, effectiveInstruction } from './revocation.ts';
 import { historyDigest, inputDigestOf, registerDigest } from './tamper.ts';
-import { localDate } from './time.ts';
+import {
+  applyTimeline,
+  type RejectedInstruction,
+  type Timeline,
+  type TimelineInstants,
+  timelineInstants,
+} from './timeline.ts';
 
-export interface TabulationOptions {
+export interface TabulationOptions extends Timeline {
   /** Cumulative voting was invoked at the meeting: every election that allows it is cumulated. */
   cumulative: boolean;
+}
+
+/** The options as the input digest reads them: the polls' closing only once it is known. */
+export function digestOptions(options: TabulationOptions): Record<string, unknown> {
+  return {
+    cumulative: options.cumulative,
+    ...(options.pollsClosedAt ? { pollsClosedAt: options.pollsClosedAt } : {}),
+  };
 }
 
 export interface NomineeResult {
@@ -102,6 +116,13 @@ export interface TabulationResult {
   };
   proposals: Array<ElectionResult | MatterResult>;
   conflicts: ConflictReport[];
+  /**
+   * Instructions left out of the count because they break the meeting's timeline (RULES.md section
+   * 7), by account, then receipt.
+   */
+  rejected: RejectedInstruction[];
+  /** When the polls were declared closed, as the count knew it (null: open). */
+  pollsClosedAt: string | null;
   /** SHA-256 over the canonical meeting, register, instruction history and options. */
   inputDigest: string;
 }
@@ -166,13 +187,6 @@ export function instructionProblems(
       });
     }
   }
-  if (
-    'dated' in i &&
-    i.dated !== undefined &&
-    i.dated > localDate(Date.parse(i.receivedAt), meeting.timeZone)
-  ) {
-    problems.push({ path: 'dated', message: 'is after the date the paper was received' });
-  }
   if (i.kind === 'proxy' || i.kind === 'meeting-ballot') {
     problems.push(...validateVotes(i.votes, { meeting, holder, channel: i.channel }));
   }
@@ -219,6 +233,9 @@ export class Tabulator {
   private readonly cumulativeIds: ReadonlySet<string>;
   private readonly tally: Tally;
   private readonly conflicts: ConflictReport[] = [];
+  private readonly rejected: RejectedInstruction[] = [];
+  private readonly timeline: TimelineInstants;
+  private readonly pollsClosedAt: string | null;
   private readonly accounts = { total: 0, present: 0, revoked: 0, conflicted: 0, withoutInstruction: 0 };
   private sharesPresent = 0;
 
@@ -233,16 +250,29 @@ export class Tabulator {
     );
     this.ctx = { meeting, cumulative: this.cumulativeIds };
     this.tally = new Tally(meeting);
+    this.pollsClosedAt = options.pollsClosedAt ?? null;
+    this.timeline = timelineInstants(meeting, options);
   }
 
-  /** Count one account of the register from its whole history; returns what decided it. */
+  /**
+   * Count one account of the register from its whole history; returns what decided it. Instructions
+   * that break the meeting's timeline are left out and listed as rejected.
+   */
   addAccount(
     holder: Pick<Holder, 'account' | 'shares' | 'nominee'>,
     history: readonly Instruction[],
   ): Effective {
+    let counted = history;
+    if (history.length > 0) {
+      const { accepted, rejected } = applyTimeline(history, this.timeline);
+      if (rejected.length > 0) {
+        this.rejected.push(...rejected);
+        counted = accepted;
+      }
+    }
     const effective: Effective =
-      history.length > 0
-        ? effectiveInstruction(history, this.meeting.timeZone, votesAlike(holder, this.ctx))
+      counted.length > 0
+        ? effectiveInstruction(counted, this.meeting.timeZone, votesAlike(holder, this.ctx))
         : { status: 'none' };
     this.accounts.total += 1;
     switch (effective.status) {
@@ -308,6 +338,13 @@ export class Tabulator {
         instruments: [...c.instruments],
         proposals: [...c.proposals],
       })),
+      rejected: [...this.rejected].sort(
+        (a, b) =>
+          (a.account < b.account ? -1 : a.account > b.account ? 1 : 0) ||
+          Date.parse(a.receivedAt) - Date.parse(b.receivedAt) ||
+          (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      ),
+      pollsClosedAt: this.pollsClosedAt,
       inputDigest,
     };
   }
@@ -318,7 +355,13 @@ class Tally {
   private readonly straight = new Map<string, { nominees: Map<string, NomineeCount>; overVotes: number }>();
   private readonly cumulative = new Map<
     string,
-    { fixed: Map<string, number>; pools: DiscretionaryPools; brokerNonVotes: number }
+    {
+      fixed: Map<string, number>;
+      withhold: Map<string, number>;
+      pools: DiscretionaryPools;
+      brokerNonVotes: number;
+      overVotes: number;
+    }
   >();
 
   constructor(private readonly meeting: Meeting) {}
@@ -344,8 +387,10 @@ class Tally {
     } else {
       const s = this.cumulativeOf(proposalId);
       for (const [id, v] of Object.entries(c.fixed)) s.fixed.set(id, (s.fixed.get(id) ?? 0) + v);
+      for (const [id, v] of Object.entries(c.withhold)) s.withhold.set(id, (s.withhold.get(id) ?? 0) + v);
       if (c.discretionary) s.pools.add(c.discretionary);
       s.brokerNonVotes += c.brokerNonVotes;
+      if (c.overVote) s.overVotes += 1;
     }
   }
 
@@ -358,14 +403,8 @@ class Tally {
     holder: Pick<Holder, 'shares' | 'nominee'>,
     ctx: CountingContext,
   ): string[] {
-    if (instruments.some((i) => i.kind === 'revocation')) return this.meeting.proposals.map((p) => p.id);
-    const each = instruments.map((i) => contributions(i as VotingInstruction, holder, ctx));
-    const differ: string[] = [];
-    for (const p of this.meeting.proposals) {
-      const keys = new Set(each.map((m) => contributionKey(m.get(p.id) as Contribution)));
-      if (keys.size === 1) this.add(p.id, each[0]?.get(p.id) as Contribution);
-      else differ.push(p.id);
-    }
+    const { agreed, differ } = compareInstruments(instruments, holder, ctx);
+    for (const [id, c] of agreed) this.add(id, c);
     return differ;
   }
 
@@ -394,13 +433,39 @@ class Tally {
       const order = election?.kind === 'election' ? election.nominees.map((n) => n.id) : [];
       s = {
         fixed: new Map(),
+        withhold: new Map(),
         pools: new DiscretionaryPools(order, this.meeting.cumulativeDiscretion),
         brokerNonVotes: 0,
+        overVotes: 0,
       };
       this.cumulative.set(id, s);
     }
     return s;
   }
+}
+
+/**
+ * Same-date instruments in conflict, proposal by proposal: what they all give alike (counted), and the
+ * proposals on which their effects differ (left unvoted; every proposal when a revocation is among
+ * them). RULES.md section 7: "differ" is judged by effect, after the blank-card rule.
+ */
+export function compareInstruments(
+  instruments: ReadonlyArray<Extract<Instruction, { kind: 'proxy' | 'revocation' }>>,
+  holder: Pick<Holder, 'shares' | 'nominee'>,
+  ctx: CountingContext,
+): { agreed: Array<[string, Contribution]>; differ: string[] } {
+  const proposals = ctx.meeting.proposals;
+  if (instruments.some((i) => i.kind === 'revocation'))
+    return { agreed: [], differ: proposals.map((p) => p.id) };
+  const each = instruments.map((i) => contributions(i as VotingInstruction, holder, ctx));
+  const agreed: Array<[string, Contribution]> = [];
+  const differ: string[] = [];
+  for (const p of proposals) {
+    const keys = new Set(each.map((m) => contributionKey(m.get(p.id) as Contribution)));
+    if (keys.size === 1) agreed.push([p.id, each[0]?.get(p.id) as Contribution]);
+    else differ.push(p.id);
+  }
+  return { agreed, differ };
 }
 
 function matterResult(
@@ -465,12 +530,13 @@ function electionResult(
       c.pools.pools(),
       policy,
     );
+    overVotes = c.overVotes;
     nominees = e.nominees.map((n) => ({
       id: n.id,
       name: n.name,
       boardRecommends: n.boardRecommends,
       for: allocation.totals[n.id] ?? 0,
-      withhold: 0,
+      withhold: c.withhold.get(n.id) ?? 0,
       against: 0,
       brokerNonVotes: 0,
       discretionary: allocation.discretionary[n.id] ?? 0,
@@ -544,7 +610,11 @@ function inputDigest(
   instructions: readonly Instruction[],
   options: TabulationOptions,
 ): string {
-  return inputDigestOf({ meeting, options }, registerDigest(holders), historyDigest(instructions).root);
+  return inputDigestOf(
+    { meeting, options: digestOptions(options) },
+    registerDigest(holders),
+    historyDigest(instructions).root,
+  );
 }
 
 /**

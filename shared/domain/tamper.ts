@@ -45,6 +45,11 @@ export interface HistoryLeaf {
   count: number;
   /** The chain's last hash, hex. */
   head: string;
+  /**
+   * What decided the account in the count that stored the leaf ("voting:<id>", "revoked:<id>",
+   * "conflict:<ids>", "none"); not hashed: the digest covers the history, this records the count.
+   */
+  decided?: string;
 }
 
 /** The digest of a history as a snapshot stores it. */

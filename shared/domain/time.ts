@@ -58,6 +58,24 @@ export function localDate(epochMs: number, timeZone: string): string {
   return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
 }
 
+/**
+ * An instant in a zone's own clock with the zone's abbreviation: "2002-06-13 10:41:07 PDT". The one way
+ * the meeting's instants are written in operator, inspector and refusal texts.
+ */
+export function zonedInstant(epochMs: number, timeZone: string): string {
+  const w = wallClockAt(epochMs, timeZone);
+  let zone = timeZone;
+  try {
+    zone =
+      new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+        .formatToParts(new Date(epochMs))
+        .find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  } catch {
+    // An unknown zone is refused by the meeting file's schema; keep the IANA name if it ever gets here.
+  }
+  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)} ${zone}`;
+}
+
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }

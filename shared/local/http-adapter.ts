@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { clockWithOffset } from '../config/clock.ts';
 import { type HttpHandlerModule, type HttpRoute, routeKey } from '../http/route.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { LOCAL_HOST } from './ports.ts';
@@ -23,6 +24,11 @@ export interface HttpAdapterOptions {
   bodyLimit?: number;
   /** Where handler failures are reported (default console.error). */
   logError?: (message: string, error: unknown) => void;
+  /**
+   * API Gateway's clock, stamped on each request as requestContext.timeEpoch when it arrives. By default
+   * the functions' own clock (CLOCK_OFFSET_MS of the environment), so that both agree locally.
+   */
+  now?: () => number;
 }
 
 export interface HttpAdapter {
@@ -285,7 +291,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const now = Date.now();
+    const now = (options.now ?? clockWithOffset(Number(process.env.CLOCK_OFFSET_MS ?? 0) || undefined))();
     const read = await readBody(req, limit);
     if (!read.ok) {
       send(

@@ -14,6 +14,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -23,16 +24,40 @@ import type { Holder } from '../domain/holder.ts';
 import type { Instruction } from '../domain/instruction.ts';
 import { instructionSchema } from '../domain/instruction.ts';
 import { holderKey, itemToHolder } from '../register/holder-item.ts';
-import type { AppendResult, BallotHolder, StoredInstruction, VoteStore } from '../voting/ports.ts';
+import {
+  type AppendResult,
+  type BallotHolder,
+  PollsClosedError,
+  type PollsState,
+  type StoredInstruction,
+  type VoteStore,
+} from '../voting/ports.ts';
+
+export { PollsClosedError };
+
 import type { TableNames } from './tables.ts';
 
 export const CONTROL_SK = 'CONTROL';
 /** The operations item recording that the polls were declared closed. */
 export const POLLS_KEY = { pk: 'POLLS', sk: 'STATE' } as const;
+/** The operations item that claims the final count (shared/tabulation/snapshots.ts writes it). */
+export const FINAL_COUNT_KEY = { pk: 'TALLY', sk: 'FINAL' } as const;
 
-export interface AppendOptions {
-  /** Refuse (PollsClosedError) once the polls were declared closed: paper and meeting entries. */
-  pollsMustBeOpen?: boolean;
+/** The polls' state from the operations table (a consistent read); null while they are open. */
+export async function readPolls(doc: DynamoDBDocumentClient, tables: TableNames): Promise<PollsState | null> {
+  const out = await doc.send(
+    new GetCommand({ TableName: tables.operations, Key: POLLS_KEY, ConsistentRead: true }),
+  );
+  return pollsStateOf(out.Item);
+}
+
+function pollsStateOf(item: Record<string, unknown> | undefined): PollsState | null {
+  if (typeof item?.closedAt !== 'string') return null;
+  return {
+    closedAt: item.closedAt,
+    closedBy: String(item.closedBy),
+    ...(typeof item.override === 'string' ? { override: item.override } : {}),
+  };
 }
 export const EFFECTIVE_SK = 'EFFECTIVE';
 export const INSTRUCTION_PREFIX = 'INSTR#';
@@ -122,12 +147,7 @@ export class DynamoVoteStore implements VoteStore {
     return Number(out.Attributes?.failures ?? 1);
   }
 
-  async append(
-    instruction: Instruction,
-    receiptCode: string,
-    orderKey: string,
-    options: AppendOptions = {},
-  ): Promise<AppendResult> {
+  async append(instruction: Instruction, receiptCode: string, orderKey: string): Promise<AppendResult> {
     const pk = accountPk(instruction.account);
     const item: InstructionItem = {
       pk,
@@ -147,18 +167,27 @@ export class DynamoVoteStore implements VoteStore {
       },
     };
     const paper = needsHistory(instruction);
-    // Paper and meeting entries close when the polls are declared closed: checked in the same transaction.
-    const pollsCheck = options.pollsMustBeOpen
-      ? [
-          {
+    // Checked in the same transaction (RULES.md section 7): closing the polls ends every kind of vote,
+    // the internet included; the inspector's resolutions are taken until the final count is claimed.
+    const pollsCheck = [
+      instruction.kind === 'resolution'
+        ? {
+            ConditionCheck: {
+              TableName: this.tables.operations,
+              Key: FINAL_COUNT_KEY,
+              ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':failed': 'failed' },
+            },
+          }
+        : {
             ConditionCheck: {
               TableName: this.tables.operations,
               Key: POLLS_KEY,
               ConditionExpression: 'attribute_not_exists(closedAt)',
             },
           },
-        ]
-      : [];
+    ];
     try {
       if (instruction.kind === 'resolution') throw new NotLatest();
       await this.doc.send(
@@ -190,7 +219,7 @@ export class DynamoVoteStore implements VoteStore {
     } catch (e) {
       const duplicate = duplicateOf(e);
       if (duplicate) return this.replay(duplicate);
-      if (pollsClosed(e, pollsCheck.length > 0)) throw new PollsClosedError();
+      if (pollsClosed(e)) throw new PollsClosedError(instruction.kind === 'resolution');
       if (!(e instanceof NotLatest) && !pointerRefused(e)) throw e;
     }
     // A later-dated instruction is already effective: append this one to the history alone.
@@ -219,7 +248,7 @@ export class DynamoVoteStore implements VoteStore {
     } catch (e) {
       const duplicate = duplicateOf(e);
       if (duplicate) return this.replay(duplicate);
-      if (pollsClosed(e, pollsCheck.length > 0)) throw new PollsClosedError();
+      if (pollsClosed(e)) throw new PollsClosedError(instruction.kind === 'resolution');
       throw e;
     }
   }
@@ -248,32 +277,51 @@ export class DynamoVoteStore implements VoteStore {
     return out.Item ? itemToHolder(out.Item) : null;
   }
 
-  async closePolls(
-    by: string,
-    at: string,
-  ): Promise<{ closedAt: string; by: string; alreadyClosed: boolean }> {
+  async closePolls(state: PollsState): Promise<PollsState & { alreadyClosed: boolean }> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tables.operations,
-          Item: { ...POLLS_KEY, closedAt: at, closedBy: by },
+          Item: { ...POLLS_KEY, ...state },
           ConditionExpression: 'attribute_not_exists(closedAt)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { closedAt: at, by, alreadyClosed: false };
+      return { ...state, alreadyClosed: false };
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const old = e.Item ? unmarshall(e.Item as Parameters<typeof unmarshall>[0]) : {};
-      return { closedAt: String(old.closedAt), by: String(old.closedBy), alreadyClosed: true };
+      const old = pollsStateOf(e.Item ? unmarshall(e.Item as Parameters<typeof unmarshall>[0]) : undefined);
+      if (!old) throw e;
+      return { ...old, alreadyClosed: true };
     }
   }
 
-  async pollsClosedAt(): Promise<string | null> {
+  async polls(): Promise<PollsState | null> {
+    return readPolls(this.doc, this.tables);
+  }
+
+  async finalCountClaimed(): Promise<boolean> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.tables.operations, Key: POLLS_KEY, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tables.operations, Key: FINAL_COUNT_KEY, ConsistentRead: true }),
     );
-    return typeof out.Item?.closedAt === 'string' ? out.Item.closedAt : null;
+    return out.Item !== undefined && out.Item.status !== 'failed';
+  }
+
+  async *accountsWithPaper(): AsyncIterable<string> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tables.votes,
+          FilterExpression: 'sk = :effective AND needsHistory = :true',
+          ExpressionAttributeValues: { ':effective': EFFECTIVE_SK, ':true': true },
+          ProjectionExpression: 'account',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) yield String(item.account);
+      start = out.LastEvaluatedKey;
+    } while (start);
   }
 
   async history(account: string): Promise<StoredInstruction[]> {
@@ -298,16 +346,9 @@ export class DynamoVoteStore implements VoteStore {
 
 class NotLatest extends Error {}
 
-export class PollsClosedError extends Error {
-  constructor() {
-    super('The polls are closed: no more paper or meeting entries are accepted.');
-    this.name = 'PollsClosedError';
-  }
-}
-
-/** The polls check, when present, is the last item of the transaction. */
-function pollsClosed(e: unknown, checked: boolean): boolean {
-  if (!checked || !(e instanceof TransactionCanceledException)) return false;
+/** The polls (or final count) check is the last item of the transaction. */
+function pollsClosed(e: unknown): boolean {
+  if (!(e instanceof TransactionCanceledException)) return false;
   const reasons = e.CancellationReasons ?? [];
   return reasons[reasons.length - 1]?.Code === 'ConditionalCheckFailed';
 }

@@ -19,12 +19,21 @@ import type { SnapshotHeader } from './snapshots.ts';
 export const runRequestSchema = z.strictObject({
   kind: z.enum(['on-demand', 'final'], { error: 'must be "on-demand" or "final"' }),
   cumulative: z.boolean().optional(),
+  /** The final count only: make it although conflicts are open (recorded; the certificate lists them). */
+  acceptOpenConflicts: z.boolean().optional(),
 });
 
 function toHttpError(e: unknown): HttpError | null {
   if (e instanceof HttpError) return e;
   if (e instanceof TabulationError) {
     if (e.code === 'polls-open') return new HttpError(409, 'polls_open', e.message);
+    if (e.code === 'open-conflicts')
+      return new HttpError(
+        409,
+        'open_conflicts',
+        e.message,
+        e.problems.map((message) => ({ path: 'conflicts', message })),
+      );
     return new HttpError(
       422,
       'count_failed',
@@ -63,6 +72,7 @@ export const handleRunRequest = (
           kind: body.kind,
           requestedBy: operator,
           cumulative: body.cumulative,
+          acceptOpenConflicts: body.acceptOpenConflicts,
         });
         logger.info('count run', { operator, kind: body.kind, outcome: out.outcome });
         return outcomeResponse(out);
@@ -79,7 +89,14 @@ export const handleRunRequest = (
       }
       const at = new Date(runtime.deps.now()).toISOString();
       const requestId = `${at.replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
-      await runtime.snapshots.request(body.kind, operator, body.cumulative, requestId, at);
+      await runtime.snapshots.request(
+        body.kind,
+        operator,
+        body.cumulative,
+        requestId,
+        at,
+        body.acceptOpenConflicts === true,
+      );
       logger.info('count requested', { operator, kind: body.kind, requestId });
       return json(202, { outcome: 'requested', requestId, kind: body.kind });
     },

@@ -23,7 +23,9 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Holder } from '../domain/holder.ts';
 import { type Instruction, instructionSchema } from '../domain/instruction.ts';
 import { InvalidInputError, type Meeting } from '../domain/meeting.ts';
+import type { Effective } from '../domain/revocation.ts';
 import {
+  digestOptions,
   instructionProblems,
   resolutionProblems,
   type TabulationResult,
@@ -50,6 +52,8 @@ import { scanSegments } from './scan.ts';
 export interface LiveOptions {
   /** Cumulative voting was invoked at the meeting. */
   cumulative: boolean;
+  /** When the polls were declared closed (null: open): instructions received later are rejected. */
+  pollsClosedAt: string | null;
   /** Parallel Scan segments for each table. */
   segments: number;
   /** The history digest covers instructions received before this instant; null: all of them. */
@@ -85,14 +89,31 @@ export interface LeafList {
   [Symbol.iterator](): Iterator<HistoryLeaf>;
 }
 
-/** The text line of a leaf in a snapshot chunk: account, count and head separated by tabs. */
+/**
+ * The text line of a leaf in a snapshot chunk: account, count and head separated by tabs, then what
+ * decided the account in that count (not part of the digest: counted-as-cast reads it).
+ */
 export function leafLine(l: HistoryLeaf): string {
-  return `${l.account}\t${l.count}\t${l.head}`;
+  return `${l.account}\t${l.count}\t${l.head}${l.decided ? `\t${l.decided}` : ''}`;
 }
 
 export function parseLeafLine(line: string): HistoryLeaf {
-  const [account = '', count = '', head = ''] = line.split('\t');
-  return { account, count: Number(count), head };
+  const [account = '', count = '', head = '', decided] = line.split('\t');
+  return { account, count: Number(count), head, ...(decided ? { decided } : {}) };
+}
+
+/** What decided an account, as a leaf records it: "voting:<id>", "revoked:<id>", "conflict:<id>,<id>". */
+export function decidedText(e: Effective): string {
+  switch (e.status) {
+    case 'none':
+      return 'none';
+    case 'voting':
+      return `voting:${e.instruction.id}`;
+    case 'revoked':
+      return `revoked:${e.revocation.id}`;
+    case 'conflict':
+      return `conflict:${e.instruments.map((i) => i.id).join(',')}`;
+  }
 }
 
 const HASH = 32;
@@ -166,11 +187,14 @@ class Chains {
   readonly seen: Uint8Array;
   readonly heads: Uint8Array;
   readonly counts: Int32Array;
+  /** What decided each account with instructions (decidedText). */
+  readonly decided: Array<string | undefined>;
 
   constructor(size: number) {
     this.seen = new Uint8Array(size);
     this.heads = new Uint8Array(size * HASH);
     this.counts = new Int32Array(size);
+    this.decided = new Array<string | undefined>(size);
   }
 
   set(i: number, count: number, head: Uint8Array): void {
@@ -179,10 +203,12 @@ class Chains {
   }
 
   leaf(i: number, account: string): HistoryLeaf {
+    const decided = this.decided[i];
     return {
       account,
       count: this.counts[i] ?? 0,
       head: Buffer.from(this.heads.subarray(i * HASH, (i + 1) * HASH)).toString('hex'),
+      ...(decided ? { decided } : {}),
     };
   }
 }
@@ -295,7 +321,10 @@ async function countVotes(
   register: RegisterIndex,
   queried: ReadonlySet<string>,
 ): Promise<VotesRun> {
-  const tabulator = new Tabulator(meeting, { cumulative: options.cumulative });
+  const tabulator = new Tabulator(meeting, {
+    cumulative: options.cumulative,
+    pollsClosedAt: options.pollsClosedAt,
+  });
   const chains = new Chains(register.size);
   const inputChains = options.asOf === null ? chains : new Chains(register.size);
   const problems = new Problems();
@@ -348,7 +377,7 @@ async function countVotes(
     }
     if (bad || instructions.length !== items.length) return;
     const history = [...byId.values()];
-    tabulator.addAccount(holder, history);
+    chains.decided[i] = decidedText(tabulator.addAccount(holder, history));
     const covered = options.asOf === null ? history : history.filter((x) => coveredAsOf(x, options.asOf));
     if (covered.length > 0) chains.set(i, covered.length, chainHead(account, covered, fastSha256));
     if (inputChains !== chains) inputChains.set(i, history.length, chainHead(account, history, fastSha256));
@@ -464,7 +493,14 @@ function finish(
   const digestRoot = rootOf(chains);
   const inputRoot = inputChains === chains ? digestRoot : rootOf(inputChains);
   const result = tabulator.result(
-    inputDigestOf({ meeting, options: { cumulative: options.cumulative } }, registerDigest, inputRoot.root),
+    inputDigestOf(
+      {
+        meeting,
+        options: digestOptions({ cumulative: options.cumulative, pollsClosedAt: options.pollsClosedAt }),
+      },
+      registerDigest,
+      inputRoot.root,
+    ),
   );
   result.conflicts.sort((a, b) => compareAccounts(a.account, b.account));
 

@@ -1,13 +1,13 @@
 // One tabulation run, whoever starts it (the nightly schedule, `proxyvote tabulate run`, the admin API,
 // the polls' closing): count live, store the snapshot, publish the metrics.
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError, internetCutoffMs, type Meeting } from '../domain/meeting.ts';
 import type { TabulationResult } from '../domain/tabulate.ts';
 import { HISTORY_DIGEST_SCHEME } from '../domain/tamper.ts';
 import { withRetries } from '../storage/retry.ts';
 import type { TableNames } from '../storage/tables.ts';
-import { POLLS_KEY } from '../storage/vote-store.ts';
+import { readPolls } from '../storage/vote-store.ts';
 import { liveTabulate } from './live.ts';
 import { publishFailureMetric, publishRunMetrics } from './metrics.ts';
 import { newRunId, type RunKind, type SnapshotHeader, SnapshotStore } from './snapshots.ts';
@@ -31,6 +31,11 @@ export interface RunRequest {
   kind: RunKind;
   requestedBy: string;
   cumulative?: boolean | undefined;
+  /**
+   * The final count only: the inspector's explicit decision to make it while conflicts are open
+   * (RULES.md section 7). Recorded in the snapshot; the certificate lists the conflicts.
+   */
+  acceptOpenConflicts?: boolean | undefined;
 }
 
 export type RunOutcome =
@@ -44,7 +49,7 @@ export type RunOutcome =
 
 export class TabulationError extends Error {
   constructor(
-    readonly code: 'polls-open' | 'failed',
+    readonly code: 'polls-open' | 'open-conflicts' | 'failed',
     message: string,
     readonly problems: string[] = [],
     readonly runId?: string,
@@ -58,10 +63,7 @@ export class TabulationError extends Error {
 export const WRITE_SETTLE_MS = 60_000;
 
 export async function pollsClosedAt(doc: DynamoDBDocumentClient, tables: TableNames): Promise<string | null> {
-  const out = await doc.send(
-    new GetCommand({ TableName: tables.operations, Key: POLLS_KEY, ConsistentRead: true }),
-  );
-  return typeof out.Item?.closedAt === 'string' ? out.Item.closedAt : null;
+  return (await readPolls(doc, tables))?.closedAt ?? null;
 }
 
 /** What a snapshot header says of its run before the run has an outcome. */
@@ -102,10 +104,12 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
     }
   }
 
-  // Once the polls are closed and internet voting is over nothing can be appended: the digest covers
-  // everything. Before that it covers what was received a minute before the run started, which every
-  // write has committed by then, so a later verification of this snapshot is exact.
-  const settled = closedAt !== null && startedMs > internetCutoffMs(deps.meeting);
+  // Once the polls are closed nothing but the inspector's resolutions can be appended, and those end
+  // when the final count is claimed: the final count's digest covers everything. Before that a digest
+  // covers what was received a minute before the run started, which every write has committed by
+  // then, so a later verification of the snapshot is exact.
+  const settled =
+    closedAt !== null && (request.kind === 'final' || startedMs > internetCutoffMs(deps.meeting));
   const asOf = settled ? null : new Date(startedMs - WRITE_SETTLE_MS).toISOString();
   const base: RunBase = {
     runId,
@@ -124,9 +128,29 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
       cumulative,
       segments: deps.segments,
       asOf,
+      pollsClosedAt: closedAt,
     });
   } catch (e) {
     throw await failRun(deps, store, base, startedMs, e);
+  }
+  const open = live.result.conflicts;
+  if (request.kind === 'final' && open.length > 0 && !request.acceptOpenConflicts) {
+    // Not made while a conflict is open, unless the inspector says so (RULES.md section 7): the
+    // attempt is recorded as failed, the claim released, and the conflicts named.
+    throw await failRun(
+      deps,
+      store,
+      base,
+      startedMs,
+      new TabulationError(
+        'open-conflicts',
+        `The final count was not made: ${open.length} conflict(s) are open (${open.reduce((s, c) => s + c.shares, 0)} shares). Resolve them (proxyvote conflicts lists them), or make the final count with them open explicitly (--accept-open-conflicts): the certificate then lists them and the shares they leave unvoted.`,
+        open.map(
+          (c) =>
+            `account ${c.account}: ${c.shares} shares, instruments ${c.instruments.join(', ')}, unvoted on ${c.proposals.join(', ') || 'no proposal'}`,
+        ),
+      ),
+    );
   }
 
   const finishedMs = deps.now();
@@ -137,6 +161,8 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
     finishedAt: new Date(finishedMs).toISOString(),
     durationMs: finishedMs - startedMs,
     inputDigest: result.inputDigest,
+    pollsClosedAt: closedAt,
+    ...(request.kind === 'final' && open.length > 0 ? { openConflictsAccepted: true } : {}),
     digest: { ...live.digest, scheme: HISTORY_DIGEST_SCHEME },
     summary: {
       sharesPresent: result.sharesPresent,
@@ -215,7 +241,9 @@ async function failRun(
 ): Promise<TabulationError> {
   const { runId, kind } = base;
   const finishedMs = deps.now();
-  const problems = e instanceof InvalidInputError ? e.problems : [errorText(e)];
+  const problems =
+    e instanceof InvalidInputError || e instanceof TabulationError ? [...e.problems] : [errorText(e)];
+  if (e instanceof TabulationError) problems.unshift(e.message);
   const recorded = await store
     .saveFailed({
       ...base,
@@ -246,5 +274,6 @@ async function failRun(
       : true;
   if (deps.metrics) publishFailureMetric(deps.metrics, kind);
   deps.log?.('tabulation failed', { runId, problems: problems.length, recorded, released });
+  if (e instanceof TabulationError) return new TabulationError(e.code, e.message, e.problems, runId);
   return new TabulationError('failed', `The count could not be made (run ${runId}).`, problems, runId);
 }

@@ -23,10 +23,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TabulationResult } from '../domain/tabulate.ts';
 import { compareAccounts, type HistoryDigest, type HistoryLeaf } from '../domain/tamper.ts';
 import type { TableNames } from '../storage/tables.ts';
+import { FINAL_COUNT_KEY } from '../storage/vote-store.ts';
 import { type LeafList, leafLine, parseLeafLine } from './live.ts';
 
-export const TALLY_PK = 'TALLY';
-export const FINAL_SK = 'FINAL';
+export const TALLY_PK = FINAL_COUNT_KEY.pk;
+export const FINAL_SK = FINAL_COUNT_KEY.sk;
 const RUN_PREFIX = 'RUN#';
 const REQUEST_PREFIX = 'REQUEST#';
 const RESULT_PIECE = 100_000;
@@ -50,6 +51,10 @@ export interface SnapshotHeader {
   segments: number;
   /** TabulationResult.inputDigest: the meeting, the register and the whole history read. */
   inputDigest: string | null;
+  /** When the polls were closed, as the run read it (instructions received later were rejected). */
+  pollsClosedAt?: string | null;
+  /** A final count made with conflicts open, by the inspector's explicit decision. */
+  openConflictsAccepted?: boolean;
   /** The tamper-evidence digest of the history (see shared/domain/tamper.ts). */
   digest: (HistoryDigest & { scheme: string }) | null;
   summary: {
@@ -74,6 +79,8 @@ export interface TallyRequest {
   requestedBy: string;
   requestedAt: string;
   cumulative?: boolean;
+  /** A final count asked for with conflicts open, by the inspector's explicit decision. */
+  acceptOpenConflicts?: boolean;
 }
 
 export interface Snapshot {
@@ -413,7 +420,14 @@ export class SnapshotStore {
   // -------------------------------------------------------------------------------------------------
   // Requests from the admin API, run by the worker (on AWS the operations table's stream carries them).
 
-  async request(kind: RunKind, requestedBy: string, cumulative: boolean | undefined, id: string, at: string) {
+  async request(
+    kind: RunKind,
+    requestedBy: string,
+    cumulative: boolean | undefined,
+    id: string,
+    at: string,
+    acceptOpenConflicts = false,
+  ) {
     await this.doc.send(
       new PutCommand({
         TableName: this.tables.operations,
@@ -427,6 +441,7 @@ export class SnapshotStore {
           requestedAt: at,
           status: 'pending',
           ...(cumulative === undefined ? {} : { cumulative }),
+          ...(acceptOpenConflicts ? { acceptOpenConflicts } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -456,6 +471,7 @@ export class SnapshotStore {
           requestedBy: String(i.requestedBy),
           requestedAt: String(i.requestedAt),
           ...(typeof i.cumulative === 'boolean' ? { cumulative: i.cumulative } : {}),
+          ...(i.acceptOpenConflicts === true ? { acceptOpenConflicts: true } : {}),
         });
       start = out.LastEvaluatedKey;
     } while (start);

@@ -16,6 +16,7 @@ export const workerEventSchema = z.union([
   z.object({
     kind: z.enum(RUN_KINDS as [RunKind, ...RunKind[]]),
     cumulative: z.boolean().optional(),
+    acceptOpenConflicts: z.boolean().optional(),
     requestedBy: z.string().min(1).max(200).optional(),
   }),
 ]);
@@ -65,7 +66,12 @@ export async function handleWorkerEvent(
     await attempt(
       runtime,
       'invoke',
-      { kind: e.kind, requestedBy: e.requestedBy ?? 'invoke', cumulative: e.cumulative },
+      {
+        kind: e.kind,
+        requestedBy: e.requestedBy ?? 'invoke',
+        cumulative: e.cumulative,
+        acceptOpenConflicts: e.acceptOpenConflicts,
+      },
       report,
     );
     return report;
@@ -82,7 +88,12 @@ export async function handleWorkerEvent(
     const done = await attempt(
       runtime,
       `request ${r.requestId}`,
-      { kind: r.kind, requestedBy: r.requestedBy, cumulative: r.cumulative },
+      {
+        kind: r.kind,
+        requestedBy: r.requestedBy,
+        cumulative: r.cumulative,
+        acceptOpenConflicts: r.acceptOpenConflicts,
+      },
       report,
     );
     await store.settleRequest(r.requestId, { status: done.outcome, runId: done.runId, detail: done.detail });

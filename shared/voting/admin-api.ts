@@ -9,8 +9,9 @@ import * as z from 'zod';
 import { votesSchema } from '../domain/instruction.ts';
 import { httpHandler } from '../http/handler.ts';
 import { HttpError, json, parseJsonBody } from '../http/json.ts';
+import { listOpenConflicts } from './conflicts.ts';
 import { toHttpError } from './http.ts';
-import { enterForOperator } from './operator.ts';
+import { closePolls, enterForOperator } from './operator.ts';
 import type { VotingRuntime } from './runtime.ts';
 
 type IamAuthorizer = { iam?: { userArn?: string; userId?: string } };
@@ -74,17 +75,36 @@ export const handleOperatorEntry = (runtime: VotingRuntime, logger: Logger, admi
     toHttpError,
   );
 
+export const closeSchema = z.strictObject({
+  /** Why the polls close before the meeting starts (an adjourned or emergency close); recorded. */
+  override: z.string().trim().min(3, 'must say why the polls close before the meeting').max(500).optional(),
+});
+
 export const handleClosePolls = (runtime: VotingRuntime, logger: Logger, adminToken: string | undefined) =>
   httpHandler(
     logger,
     async (event) => {
       const operator = operatorOf(event, adminToken);
-      const result = await runtime.deps.store.closePolls(
+      const body = event.body ? parseJsonBody(event, closeSchema) : {};
+      const result = await closePolls(runtime.deps, { operator, override: body.override });
+      logger.info('polls closed', {
         operator,
-        new Date(runtime.deps.now()).toISOString(),
-      );
-      logger.info('polls closed', { operator, alreadyClosed: result.alreadyClosed });
+        alreadyClosed: result.alreadyClosed,
+        override: result.override !== undefined,
+      });
       return json(200, result);
+    },
+    toHttpError,
+  );
+
+/** GET /admin/conflicts: every open same-date conflict, for the clerk and the inspector. */
+export const handleListConflicts = (runtime: VotingRuntime, logger: Logger, adminToken: string | undefined) =>
+  httpHandler(
+    logger,
+    async (event) => {
+      operatorOf(event, adminToken);
+      const conflicts = await listOpenConflicts(runtime.deps);
+      return json(200, { conflicts });
     },
     toHttpError,
   );

@@ -73,7 +73,12 @@ export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
     logger,
     async (event) => {
       const body = parseJsonBody(event, proxyRequestSchema);
-      const receipt = await submitProxy(runtime.deps, body, event.requestContext.http.sourceIp);
+      const receipt = await submitProxy(
+        runtime.deps,
+        body,
+        event.requestContext.http.sourceIp,
+        event.requestContext.timeEpoch,
+      );
       logger.info('proxy accepted', { effective: receipt.effective, replayed: receipt.replayed });
       if (!receipt.replayed) await confirm(runtime, logger, receipt);
       return json(receipt.replayed ? 200 : 201, receiptBody(receipt));
@@ -86,7 +91,12 @@ export const handleRevokeProxy = (runtime: VotingRuntime, logger: Logger) =>
     logger,
     async (event) => {
       const body = parseJsonBody(event, revokeRequestSchema);
-      const receipt = await revokeProxy(runtime.deps, body, event.requestContext.http.sourceIp);
+      const receipt = await revokeProxy(
+        runtime.deps,
+        body,
+        event.requestContext.http.sourceIp,
+        event.requestContext.timeEpoch,
+      );
       logger.info('revocation accepted', { effective: receipt.effective, replayed: receipt.replayed });
       if (!receipt.replayed) await confirm(runtime, logger, receipt);
       return json(receipt.replayed ? 200 : 201, receiptBody(receipt));

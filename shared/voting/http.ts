@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { votesSchema } from '../domain/instruction.ts';
 import { HttpError } from '../http/json.ts';
-import { PollsClosedError } from '../storage/vote-store.ts';
+import { PollsClosedError } from './ports.ts';
 import { VotingError } from './submit.ts';
 
 const controlNumber = z

@@ -6,11 +6,14 @@ import { createHash } from 'node:crypto';
 import { validateVotes, votesAlike } from '../domain/ballot.ts';
 import { canonicalJson } from '../domain/canonical.ts';
 import { newReceiptCode } from '../domain/control-number.ts';
+import type { Holder } from '../domain/holder.ts';
 import type { Instruction, Votes } from '../domain/instruction.ts';
-import { meetingStartMs } from '../domain/meeting.ts';
+import { type Meeting, meetingStartMs } from '../domain/meeting.ts';
 import { effectiveInstruction, orderKey } from '../domain/revocation.ts';
-import { isRealDate, localDate } from '../domain/time.ts';
-import type { AppendResult } from './ports.ts';
+import { compareInstruments } from '../domain/tabulate.ts';
+import { isRealDate, localDate, zonedInstant } from '../domain/time.ts';
+import { applyTimeline, timelineInstants } from '../domain/timeline.ts';
+import { type AppendResult, PollsClosedError, type PollsState } from './ports.ts';
 import { type VotingDeps, VotingError } from './submit.ts';
 
 export interface EntryBase {
@@ -27,12 +30,34 @@ export type OperatorEntry =
   | (EntryBase & { kind: 'meeting-ballot'; signedBy: string; votes: Votes })
   | (EntryBase & { kind: 'resolution'; chooses: string });
 
+export interface ConflictInstrument {
+  id: string;
+  kind: 'proxy' | 'revocation';
+  dated: string;
+  signedBy: string;
+  receivedAt: string;
+  enteredBy: string | null;
+}
+
+/** An open conflict of one account: its same-date instruments and the proposals left unvoted. */
+export interface OpenConflict {
+  account: string;
+  instruments: ConflictInstrument[];
+  /** The proposals on which the instruments' effects differ (every one when a revocation is involved). */
+  proposals: string[];
+}
+
 export interface EntryReceipt {
   instructionId: string;
   receiptCode: string;
   effective: boolean;
   replayed: boolean;
   receivedAt: string;
+  /**
+   * Set when the account is left in an open conflict after this entry (a same-date paper instrument
+   * that differs): the inspector of elections must resolve it.
+   */
+  conflict: OpenConflict | null;
 }
 
 const invalid = (path: string, message: string) => new VotingError('invalid', message, [{ path, message }]);
@@ -41,12 +66,13 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
   const now = deps.now();
   const holder = await deps.store.holder(entry.account);
   if (!holder) throw invalid('account', `"${entry.account}" is not on the register`);
-  const closedAt = await deps.store.pollsClosedAt();
-  if (closedAt)
-    throw new VotingError(
-      'closed',
-      `The polls were declared closed at ${closedAt}; nothing more can be entered.`,
-    );
+  if (entry.kind === 'resolution') {
+    // The inspector's resolutions stay open after the polls close, until the final count.
+    if (await deps.store.finalCountClaimed()) throw finalCountMade();
+  } else {
+    const polls = await deps.store.polls();
+    if (polls) throw pollsClosed(deps.meeting, polls);
+  }
   const receivedAt = new Date(now).toISOString();
   const today = localDate(now, deps.meeting.timeZone);
   const id = `op-${createHash('sha256').update(`${entry.account}\n${entry.kind}\n${entry.entryKey}`).digest('hex').slice(0, 32)}`;
@@ -89,8 +115,7 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
       break;
     case 'resolution': {
       const history = (await deps.store.history(entry.account)).map((s) => s.instruction);
-      const alike = votesAlike(holder, { meeting: deps.meeting, cumulative: new Set<string>() });
-      const effective = effectiveInstruction(history, deps.meeting.timeZone, alike);
+      const effective = accountState(deps.meeting, holder, history);
       if (effective.status !== 'conflict') {
         throw new VotingError(
           'no-open-conflict',
@@ -123,12 +148,19 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
     if (problems.length > 0)
       throw new VotingError('invalid', 'The entry could not be recorded as given.', problems);
   }
-  const result: AppendResult = await deps.store.append(
-    instruction,
-    newReceiptCode(deps.randomBytes),
-    orderKey(instruction, deps.meeting.timeZone),
-    { pollsMustBeOpen: true },
-  );
+  let result: AppendResult;
+  try {
+    result = await deps.store.append(
+      instruction,
+      newReceiptCode(deps.randomBytes),
+      orderKey(instruction, deps.meeting.timeZone),
+    );
+  } catch (e) {
+    if (!(e instanceof PollsClosedError)) throw e;
+    if (e.finalCount) throw finalCountMade();
+    const polls = await deps.store.polls();
+    throw polls ? pollsClosed(deps.meeting, polls) : e;
+  }
   // A retry carries the same entry; the same key for another entry would otherwise be answered with
   // the first one as if it were its retry, and the second card silently not recorded.
   if (result.outcome === 'duplicate' && !sameEntry(result.stored.instruction, instruction)) {
@@ -138,13 +170,115 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
       [{ path: 'entryKey', message: 'was used for a different entry' }],
     );
   }
+  // The clerk is told at once when the entry leaves the account in a conflict (RULES.md section 7).
+  const stored = result.stored.instruction;
+  const conflict =
+    stored.kind === 'meeting-ballot' ? null : await openConflictOf(deps, holder, stored.id, entry.account);
   return {
-    instructionId: result.stored.instruction.id,
+    instructionId: stored.id,
     receiptCode: result.stored.receiptCode,
-    effective: result.effective,
+    effective: result.effective && conflict === null,
     replayed: result.outcome === 'duplicate',
-    receivedAt: result.stored.instruction.receivedAt,
+    receivedAt: stored.receivedAt,
+    conflict,
   };
+}
+
+/** What decides an account now, by the domain's rule, with the meeting's timeline applied. */
+function accountState(
+  meeting: Meeting,
+  holder: Pick<Holder, 'shares' | 'nominee'>,
+  history: readonly Instruction[],
+  polls: PollsState | null = null,
+) {
+  const { accepted } = applyTimeline(history, timelineInstants(meeting, { pollsClosedAt: polls?.closedAt }));
+  const alike = votesAlike(holder, { meeting, cumulative: new Set<string>() });
+  return effectiveInstruction(accepted, meeting.timeZone, alike);
+}
+
+/** The account's open conflict, described for the clerk and the inspector, or null. */
+export function describeConflict(
+  meeting: Meeting,
+  holder: Pick<Holder, 'account' | 'shares' | 'nominee'>,
+  history: readonly Instruction[],
+  polls: PollsState | null,
+): OpenConflict | null {
+  const effective = accountState(meeting, holder, history, polls);
+  if (effective.status !== 'conflict') return null;
+  const { differ } = compareInstruments(effective.instruments, holder, {
+    meeting,
+    cumulative: new Set<string>(),
+  });
+  return {
+    account: holder.account,
+    instruments: effective.instruments.map((i) => ({
+      id: i.id,
+      kind: i.kind,
+      dated: i.dated ?? localDate(Date.parse(i.receivedAt), meeting.timeZone),
+      signedBy: i.signedBy,
+      receivedAt: i.receivedAt,
+      enteredBy: i.enteredBy ?? null,
+    })),
+    proposals: differ,
+  };
+}
+
+/** The account's open conflict after an entry, when that entry is one of its instruments. */
+async function openConflictOf(
+  deps: VotingDeps,
+  holder: Holder,
+  instructionId: string,
+  account: string,
+): Promise<OpenConflict | null> {
+  const history = (await deps.store.history(account)).map((s) => s.instruction);
+  const conflict = describeConflict(deps.meeting, holder, history, null);
+  return conflict?.instruments.some((i) => i.id === instructionId) ? conflict : null;
+}
+
+/** 410 in the meeting's terms: when the polls were closed, and by whom. */
+export function pollsClosed(meeting: Meeting, polls: PollsState): VotingError {
+  return new VotingError(
+    'closed',
+    `The polls were closed at ${zonedInstant(Date.parse(polls.closedAt), meeting.timeZone)}: no more votes, revocations or entries can be recorded.`,
+  );
+}
+
+function finalCountMade(): VotingError {
+  return new VotingError(
+    'closed',
+    'The final count has been made (or is being made): no more resolutions can be entered.',
+  );
+}
+
+export interface CloseRequest {
+  operator: string;
+  /**
+   * Closing before the meeting starts (an adjourned or emergency close) needs a reason, recorded with
+   * the closing.
+   */
+  override?: string | undefined;
+}
+
+/** Declare the polls closed: refused before the meeting starts unless an override says why. */
+export async function closePolls(
+  deps: VotingDeps,
+  request: CloseRequest,
+): Promise<PollsState & { alreadyClosed: boolean }> {
+  const now = deps.now();
+  const start = meetingStartMs(deps.meeting);
+  const override = request.override?.trim();
+  if (now < start && !override) {
+    throw new VotingError(
+      'invalid',
+      `The meeting starts at ${zonedInstant(start, deps.meeting.timeZone)}: the polls close at the meeting. To close them earlier (an adjourned or emergency close), give the reason as an override; it is recorded with the closing.`,
+      [{ path: 'override', message: 'is needed to close the polls before the meeting starts' }],
+    );
+  }
+  return deps.store.closePolls({
+    closedAt: new Date(now).toISOString(),
+    closedBy: request.operator,
+    ...(now < start && override ? { override } : {}),
+  });
 }
 
 /** The same entry: everything but when it was received and who entered it (a retry may differ in those). */

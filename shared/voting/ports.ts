@@ -3,6 +3,14 @@
 import type { Holder } from '../domain/holder.ts';
 import type { Instruction } from '../domain/instruction.ts';
 
+/** The polls' state as recorded when they were declared closed. */
+export interface PollsState {
+  closedAt: string;
+  closedBy: string;
+  /** Why the polls were closed before the meeting started (an adjourned or emergency close). */
+  override?: string;
+}
+
 /** What a submission needs to know of the holder behind a control number. */
 export interface BallotHolder {
   account: string;
@@ -38,12 +46,7 @@ export interface VoteStore {
   /** Count one failed control number from a source address; returns the count in the current window. */
   recordFailure(source: string): Promise<number>;
   /** Append an instruction and, when it is the latest-dated, make it the account's effective one. */
-  append(
-    instruction: Instruction,
-    receiptCode: string,
-    orderKey: string,
-    options?: { pollsMustBeOpen?: boolean },
-  ): Promise<AppendResult>;
+  append(instruction: Instruction, receiptCode: string, orderKey: string): Promise<AppendResult>;
   /** The account's effective pointer, if any. */
   effective(account: string): Promise<StoredInstruction | null>;
   /** Every instruction of the account, oldest first. */
@@ -51,6 +54,23 @@ export interface VoteStore {
   /** The holder of record of an account (operator entries name the account, not a control number). */
   holder(account: string): Promise<Holder | null>;
   /** Declare the polls closed (once; later calls return the first closing). */
-  closePolls(by: string, at: string): Promise<{ closedAt: string; by: string; alreadyClosed: boolean }>;
-  pollsClosedAt(): Promise<string | null>;
+  closePolls(state: PollsState): Promise<PollsState & { alreadyClosed: boolean }>;
+  /** The polls' state; null while they are open. */
+  polls(): Promise<PollsState | null>;
+  /** Whether the final count has been claimed (made or being made): resolutions end then. */
+  finalCountClaimed(): Promise<boolean>;
+  /** The accounts with a paper instrument or a resolution: the only ones that can be in conflict. */
+  accountsWithPaper(): AsyncIterable<string>;
+}
+
+/** A write refused because the polls are closed (or, for a resolution, the final count is claimed). */
+export class PollsClosedError extends Error {
+  constructor(readonly finalCount = false) {
+    super(
+      finalCount
+        ? 'The final count has been made (or is being made): no more resolutions are accepted.'
+        : 'The polls are closed: no more votes, revocations or entries are accepted.',
+    );
+    this.name = 'PollsClosedError';
+  }
 }

@@ -7,7 +7,14 @@ import { checkControlNumber, controlNumberHash, newReceiptCode } from '../domain
 import type { Instruction, Votes } from '../domain/instruction.ts';
 import { internetCutoffMs, type Meeting } from '../domain/meeting.ts';
 import { orderKey } from '../domain/revocation.ts';
-import type { BallotHolder, StoredInstruction, VoteStore } from './ports.ts';
+import { zonedInstant } from '../domain/time.ts';
+import {
+  type AppendResult,
+  type BallotHolder,
+  PollsClosedError,
+  type StoredInstruction,
+  type VoteStore,
+} from './ports.ts';
 
 export interface VotingDeps {
   meeting: Meeting;
@@ -80,8 +87,12 @@ export async function holderFor(
   return holder;
 }
 
-function assertOpen(deps: VotingDeps): number {
-  const now = deps.now();
+/**
+ * Internet voting is open at `arrivedAt`: when the request reached the API (RULES.md section 7: an
+ * internet instruction is executed then, whatever the handler's own clock says later).
+ */
+function assertOpen(deps: VotingDeps, arrivedAt: number | undefined): number {
+  const now = arrivedAt ?? deps.now();
   if (now > internetCutoffMs(deps.meeting)) {
     throw new VotingError(
       'closed',
@@ -166,8 +177,13 @@ function signer(holder: BallotHolder, signedBy: string | undefined): string {
   return signedBy;
 }
 
-export async function submitProxy(deps: VotingDeps, input: SubmitInput, source: string): Promise<Receipt> {
-  const now = assertOpen(deps);
+export async function submitProxy(
+  deps: VotingDeps,
+  input: SubmitInput,
+  source: string,
+  arrivedAt?: number,
+): Promise<Receipt> {
+  const now = assertOpen(deps, arrivedAt);
   const holder = await holderFor(deps, input.controlNumber, source);
   const problems = validateVotes(input.votes, { meeting: deps.meeting, holder, channel: 'internet' });
   if (problems.length > 0)
@@ -190,8 +206,13 @@ export interface RevokeInput {
   signedBy?: string | undefined;
 }
 
-export async function revokeProxy(deps: VotingDeps, input: RevokeInput, source: string): Promise<Receipt> {
-  const now = assertOpen(deps);
+export async function revokeProxy(
+  deps: VotingDeps,
+  input: RevokeInput,
+  source: string,
+  arrivedAt?: number,
+): Promise<Receipt> {
+  const now = assertOpen(deps, arrivedAt);
   const holder = await holderFor(deps, input.controlNumber, source);
   const instruction: Instruction = {
     id: instructionId('rev', holder.account, input.idempotencyKey),
@@ -205,11 +226,24 @@ export async function revokeProxy(deps: VotingDeps, input: RevokeInput, source: 
 }
 
 async function record(deps: VotingDeps, instruction: Instruction, holder: BallotHolder): Promise<Receipt> {
-  const result = await deps.store.append(
-    instruction,
-    newReceiptCode(deps.randomBytes),
-    orderKey(instruction, deps.meeting.timeZone),
-  );
+  let result: AppendResult;
+  try {
+    result = await deps.store.append(
+      instruction,
+      newReceiptCode(deps.randomBytes),
+      orderKey(instruction, deps.meeting.timeZone),
+    );
+  } catch (e) {
+    // Closing the polls ends internet voting too (RULES.md section 7), checked in the write itself.
+    if (!(e instanceof PollsClosedError)) throw e;
+    const polls = await deps.store.polls();
+    throw new VotingError(
+      'closed',
+      polls
+        ? `The polls were closed at ${zonedInstant(Date.parse(polls.closedAt), deps.meeting.timeZone)}: votes and revocations can no longer be recorded.`
+        : e.message,
+    );
+  }
   const stored = result.stored.instruction;
   if (result.outcome === 'duplicate' && !sameSubmission(stored, instruction)) {
     throw new VotingError(

@@ -86,7 +86,7 @@ describe('reconciliation: the live count is the recount of the export, share for
   }
 
   it('gives the same result and digests with any number of Scan segments', async () => {
-    const options = { cumulative: false, asOf: null };
+    const options = { cumulative: false, asOf: null, pollsClosedAt: null };
     const one = await liveTabulate(fx.doc, fx.names, fx.meeting, { ...options, segments: 1 });
     const seven = await liveTabulate(fx.doc, fx.names, fx.meeting, { ...options, segments: 7 });
     expect(seven.result).toEqual(one.result);
@@ -114,7 +114,7 @@ describe('reconciliation: the live count is the recount of the export, share for
       { step: 'initialize', name: 'split-accounts' },
     );
     try {
-      const options = { cumulative: false, asOf: null, segments: 3 };
+      const options = { cumulative: false, asOf: null, pollsClosedAt: null, segments: 3 };
       const split = await liveTabulate(doc, fx.names, fx.meeting, options);
       const plain = await liveTabulate(fx.doc, fx.names, fx.meeting, options);
       expect(moved).toBeGreaterThan(0);

@@ -400,10 +400,10 @@ describe(`tabulation while ${Math.round(RATE * 100)} % of DynamoDB calls fail`, 
   });
 
   it('the final count, retried as an operator would, is made once and is the reference', async () => {
-    const closed = await new DynamoVoteStore(clean.doc, names, Date.now).closePolls(
-      'inspector',
-      new Date(POLLS_CLOSE).toISOString(),
-    );
+    const closed = await new DynamoVoteStore(clean.doc, names, Date.now).closePolls({
+      closedBy: 'inspector',
+      closedAt: new Date(POLLS_CLOSE).toISOString(),
+    });
     expect(closed.alreadyClosed).toBe(false);
     const perCall = injectFaults(faulty.client, { rate: RATE, seed: SEED + 30, scope: 'per-call' });
     const perAttempt = injectFaults(faulty.client, { rate: RATE, seed: SEED + 40, scope: 'each-attempt' });
@@ -591,7 +591,7 @@ describe('the final count when one of its own writes fails', () => {
           },
           '10.9.0.2',
         );
-      await voteStore.closePolls('inspector', new Date(POLLS_CLOSE).toISOString());
+      await voteStore.closePolls({ closedBy: 'inspector', closedAt: new Date(POLLS_CLOSE).toISOString() });
       const clock = meetingClock(AFTER_CLOSE);
       const reference = await runTabulation(depsOf(clean.doc, tables, windowMeeting, clock.now), {
         kind: 'on-demand',

@@ -302,7 +302,10 @@ export async function buildTabulationFixture(
   }
   clock.now += 3_600_000;
   if (options.closePolls ?? true)
-    await voting.store.closePolls('local:inspector.ng', new Date(clock.now).toISOString());
+    await voting.store.closePolls({
+      closedBy: 'local:inspector.ng',
+      closedAt: new Date(clock.now).toISOString(),
+    });
 
   const tabulation: TabulationDeps = {
     meeting,
