@@ -67,7 +67,12 @@ function votesArb(h: Holder): fc.Arbitrary<Votes> {
     .dictionary(fc.constantFrom(...nomineeIds), fc.constantFrom('FOR', 'WITHHOLD'), { maxKeys: 4 })
     .filter((ms) => Object.values(ms).filter((v) => v === 'FOR').length <= 3);
   const allocation = fc
-    .tuple(fc.nat({ max: h.shares * 3 }), fc.constantFrom(...nomineeIds), fc.constantFrom(...nomineeIds))
+    // On-line, an allocation that gives nothing to anyone is refused (RULES.md section 7): at least 1.
+    .tuple(
+      fc.integer({ min: 1, max: h.shares * 3 }),
+      fc.constantFrom(...nomineeIds),
+      fc.constantFrom(...nomineeIds),
+    )
     .map(([v, x, y]) => (x === y ? { [x]: v } : { [x]: v, [y]: h.shares * 3 - v }));
   return fc.record(
     { e: fc.oneof(fc.record({ marks }), fc.record({ marks: fc.constant({}), allocation })), m: matterVote },
@@ -77,9 +82,13 @@ function votesArb(h: Holder): fc.Arbitrary<Votes> {
 
 const DAY = 86_400_000;
 const START = Date.parse('2002-05-06T00:00:00.000Z');
+const MEETING_START = Date.parse('2002-06-13T16:30:00.000Z');
 
 function instructionArb(h: Holder, n: number): fc.Arbitrary<Instruction> {
   const at = fc.integer({ min: 0, max: 20 * DAY }).map((ms) => new Date(START + ms).toISOString());
+  const atMeeting = fc
+    .integer({ min: 0, max: 3 * 3_600_000 })
+    .map((ms) => new Date(MEETING_START + ms).toISOString());
   const common = {
     account: fc.constant(h.account),
     signedBy: fc.constant(h.name),
@@ -127,6 +136,8 @@ function instructionArb(h: Holder, n: number): fc.Arbitrary<Instruction> {
         ...common,
         kind: fc.constant('meeting-ballot' as const),
         channel: fc.constant('meeting' as const),
+        // Cast at the meeting (13 June 2002, 9:30 a.m. PDT): before it starts a ballot is rejected.
+        receivedAt: atMeeting,
         votes: votesArb(h),
       }),
     },

@@ -80,16 +80,20 @@ function votesArb(h: Holder): fc.Arbitrary<Votes> {
     );
     return fors <= 3 && forShares <= h.shares * 3;
   });
-  const allocation = fc.array(fc.nat({ max: h.shares * 3 }), { minLength: 4, maxLength: 4 }).map((parts) => {
-    let left = h.shares * 3;
-    const out: Record<string, number> = {};
-    nomineeIds.forEach((id, i) => {
-      const take = Math.min(left, parts[i] ?? 0);
-      out[id] = take;
-      left -= take;
-    });
-    return out;
-  });
+  const allocation = fc
+    .array(fc.nat({ max: h.shares * 3 }), { minLength: 4, maxLength: 4 })
+    .map((parts) => {
+      let left = h.shares * 3;
+      const out: Record<string, number> = {};
+      nomineeIds.forEach((id, i) => {
+        const take = Math.min(left, parts[i] ?? 0);
+        out[id] = take;
+        left -= take;
+      });
+      return out;
+    })
+    // On-line, an allocation that gives nothing to anyone is refused (RULES.md section 7).
+    .filter((out) => Object.values(out).some((v) => v > 0));
   return fc.record(
     {
       e: fc.oneof(fc.record({ marks }), fc.record({ marks, allocation })),
@@ -102,10 +106,14 @@ function votesArb(h: Holder): fc.Arbitrary<Votes> {
 
 const DAY = 86_400_000;
 const START = Date.parse('2002-05-06T00:00:00.000Z');
+const MEETING_START = Date.parse('2002-06-13T16:30:00.000Z');
 
 function instructionArb(h: Holder, n: number): fc.Arbitrary<Instruction> {
   const at = fc.integer({ min: 0, max: 30 * DAY }).map((ms) => new Date(START + ms).toISOString());
   const id = fc.constant(`${h.account}-${n}`);
+  const atMeeting = fc
+    .integer({ min: 0, max: 3 * 3_600_000 })
+    .map((ms) => new Date(MEETING_START + ms).toISOString());
   const common = { account: fc.constant(h.account), signedBy: fc.constant(h.name), receivedAt: at, id };
   const paperDate = (receivedAt: string, back: number) =>
     new Date(Date.parse(receivedAt) - back * DAY - 8 * 3_600_000).toISOString().slice(0, 10);
@@ -148,6 +156,8 @@ function instructionArb(h: Holder, n: number): fc.Arbitrary<Instruction> {
         ...common,
         kind: fc.constant('meeting-ballot' as const),
         channel: fc.constant('meeting' as const),
+        // Cast at the meeting (13 June 2002, 9:30 a.m. PDT): before it starts a ballot is rejected.
+        receivedAt: atMeeting,
         votes: votesArb(h),
       }),
     },

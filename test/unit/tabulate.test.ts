@@ -517,9 +517,9 @@ describe('input errors name the field and count nothing', () => {
     expect(() => count(m, hs, [undated])).toThrow(/dated: a paper proxy needs the date/);
     expect(() => count(m, [holder('A', 1)], [])).toThrow(/shares add up to 1, not the 7595175 outstanding/);
   });
-  it('a card dated after it was received', () => {
-    expect(() => count(m, hs, [paper('A', '2002-06-09', '2002-06-08T17:00:00.000Z')])).toThrow(
-      /dated: is after the date the paper was received/,
-    );
+  it('a card dated after it was received is not an input error: it is rejected (test/unit/timeline.test.ts)', () => {
+    const r = count(m, hs, [paper('A', '2002-06-09', '2002-06-08T17:00:00.000Z', {}, 'late-date')]);
+    expect(r.rejected.map((x) => [x.id, x.rule])).toEqual([['late-date', 'dated-after-receipt']]);
+    expect(r.sharesPresent).toBe(0);
   });
 });
