@@ -97,8 +97,8 @@ export const HTTP_FUNCTION_ACCESS: Readonly<Record<string, FunctionAccess>> = {
       votes: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
     },
   },
-  // Writes the polls-closed marker once (a conditional PutItem).
-  'close-polls': { controlSecret: true, tables: { operations: ['PutItem'] } },
+  // Reads the polls' state, then writes the polls-closed marker once (a conditional PutItem).
+  'close-polls': { controlSecret: true, tables: { operations: ['GetItem', 'PutItem'] } },
   // Lists the accounts with paper (a Scan of the pointers), reads each one's holder and history, and
   // the polls' state.
   conflicts: {

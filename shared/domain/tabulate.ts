@@ -221,6 +221,45 @@ export function tabulate(
   return tabulator.result(inputDigest(meeting, holders, instructions, options));
 }
 
+/** What decided one account in a count, and what the count left out of it. */
+export interface AccountOutcome {
+  effective: Effective;
+  /** Ids of the account's instructions rejected by the meeting's timeline. */
+  rejected: string[];
+}
+
+/**
+ * What decided an account, as a snapshot records it for counted-as-cast: "voting:<id>", "revoked:<id>",
+ * "conflict:<id>,<id>" or "none", then "|rejected:<id>,<id>" when instructions were left out.
+ */
+export function decidedText(o: AccountOutcome): string {
+  const e = o.effective;
+  const base =
+    e.status === 'none'
+      ? 'none'
+      : e.status === 'voting'
+        ? `voting:${e.instruction.id}`
+        : e.status === 'revoked'
+          ? `revoked:${e.revocation.id}`
+          : `conflict:${e.instruments.map((i) => i.id).join(',')}`;
+  return o.rejected.length > 0 ? `${base}|rejected:${o.rejected.join(',')}` : base;
+}
+
+/** decidedText read back. */
+export function parseDecided(text: string): {
+  status: Effective['status'];
+  ids: string[];
+  rejected: string[];
+} {
+  const [main = 'none', extra] = text.split('|');
+  const [status, ids = ''] = main.split(':');
+  return {
+    status: (status ?? 'none') as Effective['status'],
+    ids: ids ? ids.split(',') : [],
+    rejected: extra?.startsWith('rejected:') ? extra.slice('rejected:'.length).split(',') : [],
+  };
+}
+
 /**
  * The count, one account at a time: what `tabulate` does for a whole history, for callers that read
  * the accounts as a stream (the live tabulation scans the tables and never holds the whole history).
@@ -255,19 +294,21 @@ export class Tabulator {
   }
 
   /**
-   * Count one account of the register from its whole history; returns what decided it. Instructions
-   * that break the meeting's timeline are left out and listed as rejected.
+   * Count one account of the register from its whole history; returns what decided it and the ids of
+   * the instructions rejected (left out because they break the meeting's timeline).
    */
   addAccount(
     holder: Pick<Holder, 'account' | 'shares' | 'nominee'>,
     history: readonly Instruction[],
-  ): Effective {
+  ): AccountOutcome {
     let counted = history;
+    let rejectedIds: string[] = [];
     if (history.length > 0) {
       const { accepted, rejected } = applyTimeline(history, this.timeline);
       if (rejected.length > 0) {
         this.rejected.push(...rejected);
         counted = accepted;
+        rejectedIds = rejected.map((x) => x.id);
       }
     }
     const effective: Effective =
@@ -300,7 +341,7 @@ export class Tabulator {
         });
       }
     }
-    return effective;
+    return { effective, rejected: rejectedIds };
   }
 
   /** The result of the accounts added so far; `inputDigest` says what was read. */

@@ -11,6 +11,8 @@ const STATUS_WORDS: Record<CountedAnswer['status'], string> = {
   revoked: 'revoked',
   'revocation-in-effect': 'your revocation was in effect',
   'in-conflict': 'in an open conflict',
+  rejected: 'not counted: received outside the times the meeting allows',
+  'not-in-final-count': 'not part of the final count',
 };
 
 export function renderCountedEmail(f: {

@@ -1,16 +1,18 @@
 // Counted as cast (issue "Tabulation", item 6): after the final count a holder gives the control
 // number and a receipt code and learns whether that instruction is the one counted for the account,
-// or was replaced, revoked or left in a conflict. The holder is found exactly as for the ballot (same
-// answers to a wrong number, same limit on failures from one address); the answer is worked out by
-// the domain's own rule (effectiveInstruction) from the account's history, and that history is checked
-// against the account's leaf in the final count's history digest, so the holder learns whether it is
-// still the history that was counted.
+// or was replaced, revoked, left in a conflict or rejected. The holder is found exactly as for the
+// ballot (same answers to a wrong number, same limit on failures from one address). The answer comes
+// from the final count as it was made (RULES.md section 7): the account's leaf in the final snapshot
+// records what decided it then; the history now is only checked against that leaf's chain, so the
+// holder learns whether the record still is the one that was counted. Snapshots made before leaves
+// recorded their decision are answered by the domain's rule over the history, as before.
 import { votesAlike } from '../domain/ballot.ts';
 import type { Instruction, Votes } from '../domain/instruction.ts';
 import type { Meeting } from '../domain/meeting.ts';
 import { effectiveInstruction } from '../domain/revocation.ts';
-import type { ConflictReport } from '../domain/tabulate.ts';
+import { type ConflictReport, decidedText, parseDecided } from '../domain/tabulate.ts';
 import { accountChain, type HistoryLeaf } from '../domain/tamper.ts';
+import { applyTimeline, type RejectedInstruction, timelineInstants } from '../domain/timeline.ts';
 import type { BallotHolder } from '../voting/ports.ts';
 import { holderFor, type VotingDeps } from '../voting/submit.ts';
 import type { SnapshotHeader, SnapshotStore } from './snapshots.ts';
@@ -25,7 +27,11 @@ export type CountedStatus =
   /** This is the revocation that was in effect: the shares were not present, as asked. */
   | 'revocation-in-effect'
   /** This paper instrument is in an unresolved same-date conflict. */
-  | 'in-conflict';
+  | 'in-conflict'
+  /** Left out of the count: it broke the meeting's timeline (after the cut-off, after the close...). */
+  | 'rejected'
+  /** Received after the final count started: the count never read it. */
+  | 'not-in-final-count';
 
 export interface DescribedInstruction {
   kind: Instruction['kind'];
@@ -135,47 +141,61 @@ export async function checkCounted(
     );
   }
   const history = stored.map((s) => s.instruction);
-  // The final result is read only for an account in conflict (for the proposals left unvoted).
-  const inConflict = effectiveOf(deps.meeting, final, holder, history).status === 'conflict';
-  const [leaf, result] = await Promise.all([
-    deps.snapshots.leafOf(final, holder.account),
-    inConflict ? deps.snapshots.result(final) : Promise.resolve(null),
-  ]);
+  const leaf = await deps.snapshots.leafOf(final, holder.account);
+  const decided = decisionOf(deps.meeting, final, holder, history, leaf);
+  // The final result is read only for an account in conflict (the proposals left unvoted) or a
+  // rejected instruction (the rule it broke).
+  const needsResult = decided.status === 'conflict' || decided.rejected.includes(mine.instruction.id);
+  const result = needsResult ? await deps.snapshots.result(final) : null;
   const conflict = result?.conflicts.find((c) => c.account === holder.account) ?? null;
+  const rejection = result?.rejected.find((r) => r.id === mine.instruction.id) ?? null;
   return {
-    answer: answerFor(deps.meeting, final, holder, history, mine.instruction, leaf, conflict),
+    answer: answerFor(final, history, mine.instruction, leaf, decided, conflict, rejection),
     holder,
   };
 }
 
-/** What decided the account, by the domain's rule, with the final count's options. */
-function effectiveOf(
+/** What decided the account in the final count: as its leaf recorded it, else by the domain's rule. */
+export function decisionOf(
   meeting: Meeting,
-  final: Pick<SnapshotHeader, 'cumulative'>,
+  final: Pick<SnapshotHeader, 'cumulative' | 'pollsClosedAt'>,
   holder: Pick<BallotHolder, 'shares' | 'nominee'>,
   history: readonly Instruction[],
-) {
+  leaf: HistoryLeaf | null,
+): Decision {
+  if (leaf?.decided) return parseDecided(leaf.decided);
   const cumulative = new Set(
     final.cumulative
       ? meeting.proposals.filter((p) => p.kind === 'election' && p.cumulativeVotingAllowed).map((p) => p.id)
       : [],
   );
-  return effectiveInstruction(history, meeting.timeZone, votesAlike(holder, { meeting, cumulative }));
+  const { accepted, rejected } = applyTimeline(
+    history,
+    timelineInstants(meeting, { pollsClosedAt: final.pollsClosedAt }),
+  );
+  const effective = effectiveInstruction(
+    accepted,
+    meeting.timeZone,
+    votesAlike(holder, { meeting, cumulative }),
+  );
+  return parseDecided(decidedText({ effective, rejected: rejected.map((r) => r.id) }));
 }
 
-/** The answer, from the account's history and its leaf in the final count's digest. Pure. */
+type Decision = ReturnType<typeof parseDecided>;
+
+/** The answer, from the final count's decision for the account and its leaf in the digest. Pure. */
 export function answerFor(
-  meeting: Meeting,
   final: SnapshotHeader,
-  holder: Pick<BallotHolder, 'account' | 'shares' | 'nominee'>,
   history: readonly Instruction[],
   mine: Instruction,
   leaf: HistoryLeaf | null,
+  decided: Decision,
   /** The account's open conflict in the final count's result, if any. */
   conflict: ConflictReport | null,
+  /** This instruction's rejection in the final count's result, if it was rejected. */
+  rejection: RejectedInstruction | null,
 ): CountedAnswer {
-  const effective = effectiveOf(meeting, final, holder, history);
-  const now = accountChain(holder.account, history);
+  const now = accountChain(mine.account, history);
   const historyUnchanged = leaf !== null && leaf.count === now.count && leaf.head === now.head;
   const base = {
     instruction: describe(mine),
@@ -192,40 +212,42 @@ export function answerFor(
   let message: string;
   let countedInstead: DescribedInstruction | null = null;
   let unvoted: string[] = [];
-  switch (effective.status) {
-    case 'voting':
-      if (effective.instruction.id === mine.id) {
-        status = 'counted';
-        message = 'This instruction is the one that was counted for your shares in the final count.';
-      } else {
-        status = 'superseded';
-        countedInstead = describe(effective.instruction);
-        message = `This instruction was replaced by a later one, which was counted instead: ${instructionWords(countedInstead)}.`;
-      }
-      break;
-    case 'revoked':
-      if (effective.revocation.id === mine.id) {
-        status = 'revocation-in-effect';
-        message =
-          'This revocation was in effect at the final count: your shares were not counted as present, as you asked.';
-      } else {
-        status = 'revoked';
-        countedInstead = describe(effective.revocation);
-        message = `A later revocation was in effect at the final count (${instructionWords(countedInstead)}): your shares were not counted as present.`;
-      }
-      break;
-    case 'conflict': {
-      const mineInConflict = effective.instruments.some((i) => i.id === mine.id);
-      status = mineInConflict ? 'in-conflict' : 'superseded';
-      unvoted = conflict?.proposals ?? [];
-      message = mineInConflict
-        ? `This instrument is one of ${effective.instruments.length} of the same date that differ, and the inspector of elections has not resolved the conflict: your shares were counted as present, and left unvoted on ${unvoted.length ? `proposal(s) ${unvoted.join(', ')}` : 'no proposal'}.`
-        : `This instruction was replaced by later paper instruments of one date that differ (an open conflict for the inspector of elections): your shares were counted as present, and left unvoted on ${unvoted.length ? `proposal(s) ${unvoted.join(', ')}` : 'no proposal'}.`;
-      break;
+  const decisive = decided.ids[0];
+  const other = history.find((i) => i.id === decisive);
+  if (Date.parse(mine.receivedAt) >= Date.parse(final.startedAt)) {
+    status = 'not-in-final-count';
+    message = `This instruction was received after the final count was made (${final.startedAt}): it is not part of it.`;
+  } else if (decided.rejected.includes(mine.id)) {
+    status = 'rejected';
+    message = `This instruction was not counted: it was ${rejection ? rejection.reason : 'received outside the times the meeting allows'}.`;
+  } else if (decided.status === 'voting' || decided.status === 'revoked') {
+    const revoked = decided.status === 'revoked';
+    if (decisive === mine.id) {
+      status = revoked ? 'revocation-in-effect' : 'counted';
+      message = revoked
+        ? 'This revocation was in effect at the final count: your shares were not counted as present, as you asked.'
+        : 'This instruction is the one that was counted for your shares in the final count.';
+    } else {
+      status = revoked ? 'revoked' : 'superseded';
+      countedInstead = other ? describe(other) : null;
+      const what = countedInstead
+        ? instructionWords(countedInstead)
+        : 'an instruction no longer in the record';
+      message = revoked
+        ? `A later revocation was in effect at the final count (${what}): your shares were not counted as present.`
+        : `This instruction was replaced by a later one, which was counted instead: ${what}.`;
     }
-    default:
-      status = 'superseded';
-      message = 'This instruction did not decide how your shares were voted.';
+  } else if (decided.status === 'conflict') {
+    const mineInConflict = decided.ids.includes(mine.id);
+    status = mineInConflict ? 'in-conflict' : 'superseded';
+    unvoted = conflict?.proposals ?? [];
+    const where = unvoted.length ? `proposal(s) ${unvoted.join(', ')}` : 'no proposal';
+    message = mineInConflict
+      ? `This instrument is one of ${decided.ids.length} of the same date that differ, and the inspector of elections had not resolved the conflict at the final count: your shares were counted as present, and left unvoted on ${where}.`
+      : `This instruction was replaced by later paper instruments of one date that differ (an open conflict for the inspector of elections): your shares were counted as present, and left unvoted on ${where}.`;
+  } else {
+    status = 'superseded';
+    message = 'This instruction did not decide how your shares were voted.';
   }
   if (!historyUnchanged) {
     message +=

@@ -23,8 +23,8 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Holder } from '../domain/holder.ts';
 import { type Instruction, instructionSchema } from '../domain/instruction.ts';
 import { InvalidInputError, type Meeting } from '../domain/meeting.ts';
-import type { Effective } from '../domain/revocation.ts';
 import {
+  decidedText,
   digestOptions,
   instructionProblems,
   resolutionProblems,
@@ -100,20 +100,6 @@ export function leafLine(l: HistoryLeaf): string {
 export function parseLeafLine(line: string): HistoryLeaf {
   const [account = '', count = '', head = '', decided] = line.split('\t');
   return { account, count: Number(count), head, ...(decided ? { decided } : {}) };
-}
-
-/** What decided an account, as a leaf records it: "voting:<id>", "revoked:<id>", "conflict:<id>,<id>". */
-export function decidedText(e: Effective): string {
-  switch (e.status) {
-    case 'none':
-      return 'none';
-    case 'voting':
-      return `voting:${e.instruction.id}`;
-    case 'revoked':
-      return `revoked:${e.revocation.id}`;
-    case 'conflict':
-      return `conflict:${e.instruments.map((i) => i.id).join(',')}`;
-  }
 }
 
 const HASH = 32;

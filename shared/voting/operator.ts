@@ -267,6 +267,9 @@ export async function closePolls(
   const now = deps.now();
   const start = meetingStartMs(deps.meeting);
   const override = request.override?.trim();
+  // Asking again answers with the closing already recorded.
+  const closed = await deps.store.polls();
+  if (closed) return { ...closed, alreadyClosed: true };
   if (now < start && !override) {
     throw new VotingError(
       'invalid',

@@ -289,12 +289,18 @@ describe('least privilege', () => {
       operations: ['BatchGetItem', 'UpdateItem'],
       votes: ['GetItem'],
     });
+    // The append checks the polls are open in its transaction; the polls are read to word a refusal.
     expect(dynamoActions('submit-proxy')).toEqual({
       register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'UpdateItem'],
+      operations: ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'UpdateItem'],
       votes: ['GetItem', 'PutItem', 'UpdateItem'],
     });
-    expect(dynamoActions('close-polls')).toEqual({ operations: ['PutItem'] });
+    expect(dynamoActions('conflicts')).toEqual({
+      register: ['GetItem'],
+      operations: ['GetItem'],
+      votes: ['Query', 'Scan'],
+    });
+    expect(dynamoActions('close-polls')).toEqual({ operations: ['GetItem', 'PutItem'] });
   });
 
   it("lets only the functions that mail send it, as MAIL_FROM through the meeting's configuration set", () => {

@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
 import { newControlNumber } from '../../shared/domain/control-number.ts';
+import type { Instruction } from '../../shared/domain/instruction.ts';
 import type { TabulationResult } from '../../shared/domain/tabulate.ts';
-import { accountChain } from '../../shared/domain/tamper.ts';
+import { accountChain, type HistoryLeaf } from '../../shared/domain/tamper.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
-import { answerFor } from '../../shared/tabulation/counted.ts';
+import { answerFor, decisionOf } from '../../shared/tabulation/counted.ts';
 import { COUNTED_SCRIPT } from '../../shared/tabulation/counted-page.ts';
 import { runTabulation } from '../../shared/tabulation/run.ts';
 import type { SnapshotHeader } from '../../shared/tabulation/snapshots.ts';
@@ -66,7 +67,11 @@ describe('before the final count', () => {
 describe('after the final count', () => {
   let conflicts: TabulationResult['conflicts'] = [];
   beforeAll(async () => {
-    const final = await runTabulation(fx.tabulation, { kind: 'final', requestedBy: 'test' });
+    const final = await runTabulation(fx.tabulation, {
+      kind: 'final',
+      requestedBy: 'test',
+      acceptOpenConflicts: true,
+    });
     if (final.outcome !== 'complete') throw new Error(final.outcome);
     conflicts = final.result.conflicts;
   });
@@ -116,7 +121,9 @@ describe('after the final count', () => {
       );
       expect(body).toMatchObject({ status: 'in-conflict', unvoted: c.proposals });
       expect(body.unvoted.length).toBeGreaterThan(0);
-      expect(body.message).toContain('the inspector of elections has not resolved the conflict');
+      expect(body.message).toContain(
+        'the inspector of elections had not resolved the conflict at the final count',
+      );
     }
   });
 
@@ -202,6 +209,7 @@ describe('the answer, worked out from the history and the final leaf', () => {
   const meeting = hemacare();
   const final = {
     runId: '20020613T174800000Z-0a1b2c3d',
+    startedAt: '2002-06-13T17:48:00.000Z',
     finishedAt: '2002-06-13T17:48:01.000Z',
     cumulative: false,
     digest: { root: 'f'.repeat(64) },
@@ -212,22 +220,63 @@ describe('the answer, worked out from the history and the final leaf', () => {
   const written = revocation('A-1', '2002-05-20', '2002-05-22T17:00:00.000Z', 'r-1');
   const both = [proxy, written];
   const leaf = accountChain('A-1', both);
+  const answer = (history: Instruction[], mine: Instruction, l: HistoryLeaf) =>
+    answerFor(final, history, mine, l, decisionOf(meeting, final, h, history, l), null, null);
 
   it('a revocation in effect, and a proxy it revoked', () => {
-    expect(answerFor(meeting, final, h, both, written, leaf, null)).toMatchObject({
+    expect(answer(both, written, leaf)).toMatchObject({
       status: 'revocation-in-effect',
       historyUnchanged: true,
       evidence: { count: 2, head: leaf.head },
     });
-    expect(answerFor(meeting, final, h, both, proxy, leaf, null)).toMatchObject({
+    expect(answer(both, proxy, leaf)).toMatchObject({
       status: 'revoked',
       countedInstead: { kind: 'revocation', channel: 'paper', dated: '2002-05-20' },
     });
   });
 
   it('warns when the history is no longer the one the final count read', () => {
-    const answer = answerFor(meeting, final, h, [proxy], proxy, leaf, null);
-    expect(answer).toMatchObject({ status: 'counted', historyUnchanged: false });
-    expect(answer.message).toContain('does not match the one the final count read');
+    const a = answer([proxy], proxy, leaf);
+    expect(a).toMatchObject({ status: 'counted', historyUnchanged: false });
+    expect(a.message).toContain('does not match the one the final count read');
+  });
+
+  it('answers from the final count as it was made, not from the history as it is later', () => {
+    // The final count recorded the proxy as counted. An instruction written into the record later
+    // (by whatever means) changes neither that answer nor what the later one is told.
+    const counted = { ...accountChain('A-1', [proxy]), decided: 'voting:p-1' };
+    // Written in later with a receipt time before the cut-off, as if it had been there.
+    const inserted = internet('A-1', '2002-06-12T18:00:00.000Z', { '2': 'AGAINST' }, 'p-inserted');
+    const now = [proxy, inserted];
+    expect(answer(now, proxy, counted)).toMatchObject({ status: 'counted', historyUnchanged: false });
+    expect(answer(now, inserted, counted)).toMatchObject({
+      status: 'superseded',
+      historyUnchanged: false,
+    });
+    // Without the recorded decision the domain's rule over today's history would say "superseded".
+    const undecided = { ...counted, decided: undefined };
+    expect(answer(now, proxy, undecided).status).toBe('superseded');
+    // Received after the final count started: never part of it.
+    const late = internet('A-1', '2002-06-13T18:00:00.000Z', { '2': 'AGAINST' }, 'p-late');
+    expect(answer([proxy, late], late, counted)).toMatchObject({ status: 'not-in-final-count' });
+  });
+
+  it('a rejected instruction is told so, with the rule it broke', () => {
+    const late = internet('A-1', '2002-06-13T05:00:00.000Z', { '2': 'AGAINST' }, 'p-after-cutoff');
+    const history = [proxy, late];
+    const l = { ...accountChain('A-1', history), decided: 'voting:p-1|rejected:p-after-cutoff' };
+    const a = answerFor(final, history, late, l, decisionOf(meeting, final, h, history, l), null, {
+      account: 'A-1',
+      id: 'p-after-cutoff',
+      kind: 'proxy',
+      channel: 'internet',
+      receivedAt: late.receivedAt,
+      rule: 'after-internet-cutoff',
+      reason: 'received after the internet cut-off, 2002-06-12 20:59:00 PDT',
+    });
+    expect(a.status).toBe('rejected');
+    expect(a.message).toBe(
+      'This instruction was not counted: it was received after the internet cut-off, 2002-06-12 20:59:00 PDT.',
+    );
   });
 });

@@ -41,6 +41,8 @@ afterAll(() => stack?.stop());
 
 const admin = (path: string, body: unknown, token = TOKEN) =>
   postJson(api.url, path, body, { authorization: `Bearer ${token}`, 'x-operator': 'clerk.lee' });
+const getAdmin = (path: string) =>
+  fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}`, 'x-operator': 'clerk.lee' } });
 
 async function cli(args: string[]) {
   let out = '';
@@ -120,6 +122,7 @@ describe('operator entries', () => {
   });
 
   it('flags two differing cards of one date, and the inspector resolves the conflict through the CLI', async () => {
+    const answers: Array<{ effective: boolean; conflict: unknown; instructionId: string }> = [];
     for (const [k, v] of [
       ['c-ruth-01', 'FOR'],
       ['c-ruth-02', 'AGAINST'],
@@ -133,7 +136,26 @@ describe('operator entries', () => {
         votes: { '2': v },
       });
       expect(res.status).toBe(201);
+      answers.push(await jsonOf(res));
     }
+    // The clerk is told at once: the second card leaves the account in a conflict, naming both cards.
+    expect(answers[0]).toMatchObject({ effective: true, conflict: null });
+    expect(answers[1]).toMatchObject({
+      effective: false,
+      conflict: {
+        account: 'P-2',
+        proposals: ['2'],
+        instruments: [
+          { id: answers[0]?.instructionId, kind: 'proxy', dated: '2002-06-03', signedBy: 'Ruth Park' },
+          { id: answers[1]?.instructionId, kind: 'proxy', dated: '2002-06-03', signedBy: 'Ruth Park' },
+        ],
+      },
+    });
+    const listed = await jsonOf(await getAdmin('/admin/conflicts'));
+    expect(listed.conflicts).toMatchObject([
+      { account: 'P-2', holder: { name: 'Ruth Park', shares: 1_000 }, proposals: ['2'] },
+    ]);
+    expect(listed.conflicts[0].instruments).toHaveLength(2);
     const dir = mkdtempSync(join(tmpdir(), 'export-'));
     const args = [
       '--meeting',
@@ -190,11 +212,55 @@ describe('operator entries', () => {
     expect(after.sharesPresent).toBe(4_001_000);
   });
 
-  it('closes the polls once; entries are refused afterwards with 410', async () => {
-    const close = await admin('/admin/polls/close', {});
-    expect(await jsonOf(close)).toMatchObject({ by: 'local:clerk.lee', alreadyClosed: false });
+  it('a same-date card entered after the resolution reopens the conflict, and the answer says so', async () => {
+    const res = await admin('/admin/entries', {
+      kind: 'paper-proxy',
+      account: 'P-2',
+      entryKey: 'c-ruth-03',
+      dated: '2002-06-03',
+      signedBy: 'Ruth Park',
+      votes: { '2': 'ABSTAIN' },
+    });
+    expect(res.status).toBe(201);
+    const body = await jsonOf(res);
+    expect(body).toMatchObject({ effective: false, conflict: { account: 'P-2', proposals: ['2'] } });
+    expect(body.conflict.instruments).toHaveLength(2);
+    expect((await jsonOf(await getAdmin('/admin/conflicts'))).conflicts).toHaveLength(1);
+  });
+
+  it('closes the polls only at the meeting, or early with a recorded reason; every vote ends, resolutions go on', async () => {
+    // 10 June, before the meeting (13 June 9:30): refused without an override, naming the field.
+    const early = await admin('/admin/polls/close', {});
+    expect(early.status).toBe(400);
+    expect((await jsonOf(early)).error.fields).toEqual([
+      { path: 'override', message: 'is needed to close the polls before the meeting starts' },
+    ]);
+    const close = await admin('/admin/polls/close', { override: 'meeting adjourned by the chair' });
+    expect(close.status).toBe(200);
+    const closed = await jsonOf(close);
+    expect(closed).toMatchObject({
+      closedBy: 'local:clerk.lee',
+      override: 'meeting adjourned by the chair',
+      alreadyClosed: false,
+    });
     const again = await admin('/admin/polls/close', {});
-    expect(await jsonOf(again)).toMatchObject({ by: 'local:clerk.lee', alreadyClosed: true });
+    expect(await jsonOf(again)).toMatchObject({ closedAt: closed.closedAt, alreadyClosed: true });
+
+    // The internet too: a proxy and a revocation get 410, in the meeting's terms.
+    const net = await postJson(api.url, '/api/proxy', {
+      controlNumber: control,
+      votes: { '2': 'AGAINST' },
+      idempotencyKey: 'net-after-close',
+    });
+    expect(net.status).toBe(410);
+    expect((await jsonOf(net)).error.message).toMatch(
+      /^The polls were closed at 2002-06-10 \d\d:\d\d:\d\d PDT: votes and revocations can no longer be recorded\.$/,
+    );
+    const rev = await postJson(api.url, '/api/revoke', {
+      controlNumber: control,
+      idempotencyKey: 'rev-after-close',
+    });
+    expect(rev.status).toBe(410);
     const late = await admin('/admin/entries', {
       kind: 'revocation',
       account: 'P-1',
@@ -203,5 +269,52 @@ describe('operator entries', () => {
       signedBy: 'Paula Pape',
     });
     expect(late.status).toBe(410);
+
+    // The inspector's resolution is still taken after the close, until the final count.
+    const { conflicts } = await jsonOf(await getAdmin('/admin/conflicts'));
+    const abstain = conflicts[0].instruments[1].id as string;
+    const resolved = await admin('/admin/entries', {
+      kind: 'resolution',
+      account: 'P-2',
+      entryKey: 'res-after-close',
+      chooses: abstain,
+    });
+    expect(resolved.status).toBe(201);
+    expect((await jsonOf(await getAdmin('/admin/conflicts'))).conflicts).toEqual([]);
+
+    // The export carries the closing; the recount applies it.
+    const dir = mkdtempSync(join(tmpdir(), 'export-closed-'));
+    const exported = await cli([
+      'export',
+      '--meeting',
+      'meetings/hemacare-2002.json',
+      '--out',
+      dir,
+      '--dynamo',
+      inject('dynamoEndpoint'),
+      '--table-prefix',
+      prefix,
+    ]);
+    expect(exported.code).toBe(0);
+    const recount = await cli([
+      'recount',
+      '--meeting',
+      'meetings/hemacare-2002.json',
+      '--register',
+      join(dir, 'register.csv'),
+      '--instructions',
+      join(dir, 'instructions.jsonl'),
+      '--json',
+    ]);
+    const result = JSON.parse(recount.out) as TabulationResult;
+    expect(result.pollsClosedAt).toBe(closed.closedAt);
+    expect(result.rejected).toEqual([]);
+    expect(result.conflicts).toEqual([]);
+    // P-2: the resolution chose the ABSTAIN card; P-1: its card dated 10 June (ABSTAIN).
+    expect(result.proposals.find((p) => p.id === '2')).toMatchObject({
+      for: 0,
+      against: 0,
+      abstain: 4_001_000,
+    });
   });
 });

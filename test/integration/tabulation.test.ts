@@ -206,9 +206,32 @@ describe('the final count', () => {
   it('is made once, after the polls closed; later requests get it back, nightly runs stop', async () => {
     const store = new SnapshotStore(fx.doc, fx.names);
     expect(await store.final()).toBeNull();
-    const first = await runTabulation(fx.tabulation, { kind: 'final', requestedBy: 'test' });
+    // The fixture leaves same-date conflicts open on purpose: the final count is refused while they
+    // are (RULES.md section 7), the attempt recorded as failed and the claim released at once.
+    const before = await runTabulation(fx.tabulation, { kind: 'on-demand', requestedBy: 'test' });
+    if (before.outcome !== 'complete') throw new Error(`on-demand: ${before.outcome}`);
+    const open = before.result.conflicts.length;
+    expect(open).toBeGreaterThan(0);
+    const refused = await runTabulation(fx.tabulation, { kind: 'final', requestedBy: 'test' }).catch(
+      (e) => e,
+    );
+    expect(refused).toBeInstanceOf(TabulationError);
+    expect(refused).toMatchObject({ code: 'open-conflicts' });
+    expect(refused.problems).toHaveLength(open);
+    expect(await store.final()).toBeNull();
+    expect((await store.finalClaim())?.status).toBe('failed');
+    // The inspector's explicit decision makes it, and the snapshot records that decision.
+    const first = await runTabulation(fx.tabulation, {
+      kind: 'final',
+      requestedBy: 'test',
+      acceptOpenConflicts: true,
+    });
     if (first.outcome !== 'complete') throw new Error(`final: ${first.outcome}`);
     expect(first.snapshot.kind).toBe('final');
+    expect(first.snapshot.openConflictsAccepted).toBe(true);
+    expect(first.snapshot.pollsClosedAt).toBe(before.snapshot.pollsClosedAt);
+    expect(first.snapshot.pollsClosedAt).not.toBeNull();
+    expect(first.result.conflicts).toHaveLength(open);
     const again = await runTabulation(fx.tabulation, { kind: 'final', requestedBy: 'test' });
     expect(again).toMatchObject({ outcome: 'already-final', snapshot: { runId: first.snapshot.runId } });
     expect((await store.final())?.runId).toBe(first.snapshot.runId);

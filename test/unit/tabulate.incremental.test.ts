@@ -202,7 +202,7 @@ describe('Tabulator', () => {
   it('reports what decided each account (the same as the domain effective instruction)', () => {
     const meeting = meetingFor([holder('A', 10)], 'maximize');
     const t = new Tabulator(meeting, { cumulative: false });
-    expect(t.addAccount(holder('A', 10), [])).toEqual({ status: 'none' });
+    expect(t.addAccount(holder('A', 10), [])).toEqual({ effective: { status: 'none' }, rejected: [] });
     const p: Instruction = {
       id: 'x',
       account: 'A',
@@ -212,7 +212,10 @@ describe('Tabulator', () => {
       signedBy: 'A',
       votes: { m: 'AGAINST' },
     };
-    expect(t.addAccount(holder('A', 10), [p])).toEqual({ status: 'voting', instruction: p });
+    expect(t.addAccount(holder('A', 10), [p])).toEqual({
+      effective: { status: 'voting', instruction: p },
+      rejected: [],
+    });
     expect(t.result('d').proposals.find((x) => x.id === 'm')).toMatchObject({ against: 10 });
   });
 });
