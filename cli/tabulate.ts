@@ -196,6 +196,7 @@ async function writeReports(
     kind: header.kind,
     finishedAt: header.finishedAt,
     historyRoot: header.digest?.root ?? null,
+    openConflictsAccepted: header.openConflictsAccepted === true,
   };
   if (values.html) {
     await writeFile(values.html, renderInspectorHtml(result, meeting, run));

@@ -19,6 +19,8 @@ export interface ReportRun {
   kind: string;
   finishedAt: string;
   historyRoot: string | null;
+  /** A final count made with conflicts open, by the inspector's explicit decision. */
+  openConflictsAccepted?: boolean;
 }
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -137,12 +139,34 @@ export function renderInspectorHtml(r: TabulationResult, meeting: ReportMeeting,
   parts.push('<h2>Open conflicts</h2>');
   if (r.conflicts.length === 0) parts.push('<p>None.</p>');
   else {
+    const unvoted = r.conflicts.reduce((s, c) => s + c.shares, 0);
     parts.push(
+      ...(run?.openConflictsAccepted
+        ? [
+            `<p><strong>The final count was made with ${n(r.conflicts.length)} conflict(s) open, by the inspector's explicit decision: ${n(unvoted)} shares are present and left unvoted on the proposals listed.</strong></p>`,
+          ]
+        : []),
       `<p>${n(r.conflicts.length)} account(s): same-date paper instruments that differ, not resolved. The shares are present; the proposals listed are left unvoted.</p>`,
       '<table><thead><tr><th scope="col">Account</th><th scope="col" class="num">Shares</th><th scope="col">Instruments</th><th scope="col">Unvoted proposals</th></tr></thead><tbody>',
       ...r.conflicts.map(
         (c) =>
           `<tr><th scope="row">${e(c.account)}</th><td class="num">${n(c.shares)}</td><td>${e(c.instruments.join(', '))}</td><td>${e(c.proposals.join(', ') || 'none')}</td></tr>`,
+      ),
+      '</tbody></table>',
+    );
+  }
+  parts.push('<h2>Rejected instructions</h2>');
+  parts.push(
+    `<p>Polls closed: ${r.pollsClosedAt ? e(r.pollsClosedAt) : 'not known to this count (instructions after the close could not be checked)'}.</p>`,
+  );
+  if (r.rejected.length === 0) parts.push('<p>None.</p>');
+  else {
+    parts.push(
+      `<p>${n(r.rejected.length)} instruction(s) left out of the count: they break the meeting's timeline.</p>`,
+      '<table><thead><tr><th scope="col">Account</th><th scope="col">Instruction</th><th scope="col">Kind</th><th scope="col">Received</th><th scope="col">Rule broken</th></tr></thead><tbody>',
+      ...r.rejected.map(
+        (x) =>
+          `<tr><th scope="row">${e(x.account)}</th><td>${e(x.id)}</td><td>${e(`${x.channel} ${x.kind}${x.dated ? `, dated ${x.dated}` : ''}`)}</td><td>${e(x.receivedAt)}</td><td>${e(x.reason)}</td></tr>`,
       ),
       '</tbody></table>',
     );
@@ -221,6 +245,14 @@ export function renderInspectorCsv(r: TabulationResult, run?: ReportRun): string
     rows.push(['conflict', '', c.account, 'shares', c.shares]);
     rows.push(['conflict', '', c.account, 'instruments', c.instruments.join(' ')]);
     rows.push(['conflict', '', c.account, 'unvoted_proposals', c.proposals.join(' ')]);
+  }
+  if (run?.openConflictsAccepted) rows.push(['meeting', '', '', 'open_conflicts_accepted', 'yes']);
+  rows.push(['meeting', '', '', 'polls_closed_at', r.pollsClosedAt ?? '']);
+  for (const x of r.rejected) {
+    rows.push(['rejected', '', x.account, 'instruction', x.id]);
+    rows.push(['rejected', '', x.account, 'kind', `${x.channel} ${x.kind}`]);
+    rows.push(['rejected', '', x.account, 'received_at', x.receivedAt]);
+    rows.push(['rejected', '', x.account, 'rule', x.rule]);
   }
   return `${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }

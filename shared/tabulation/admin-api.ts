@@ -193,6 +193,7 @@ export const handleGetSnapshot = (
         kind: header.kind,
         finishedAt: header.finishedAt,
         historyRoot: header.digest?.root ?? null,
+        openConflictsAccepted: header.openConflictsAccepted === true,
       };
       if (q.format === 'html')
         return html(200, renderInspectorHtml(result, runtime.deps.meeting, run), REPORT_CSP);

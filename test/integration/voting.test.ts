@@ -220,4 +220,34 @@ describe('the internet cut-off', () => {
     expect(e.code).toBe('closed');
     expect(e.message).toContain('2002-06-12T23:59 (America/New_York)');
   });
+
+  it('judges the cut-off when the request reached the API, not on the handler clock (a cold start)', async () => {
+    const cutoff = internetCutoffMs(meeting);
+    // Reached the API 2 s before the cut-off, handled 3 s after it.
+    const late = { ...deps, now: () => cutoff + 3_000 };
+    const r = await submitProxy(
+      late,
+      { controlNumber: number('B-2'), votes: { '2': 'ABSTAIN' }, idempotencyKey: key() },
+      '10.0.0.4',
+      cutoff - 2_000,
+    );
+    expect(r.executedAt).toBe('2002-06-13T03:58:58.000Z');
+    const rev = await revokeProxy(
+      late,
+      { controlNumber: number('B-2'), idempotencyKey: key() },
+      '10.0.0.4',
+      cutoff,
+    );
+    expect(rev.executedAt).toBe('2002-06-13T03:59:00.000Z');
+    // Reached it 1 ms after the cut-off: refused, whatever the handler's clock says.
+    const e = await refusal(
+      submitProxy(
+        { ...deps, now: () => cutoff - 60_000 },
+        { controlNumber: number('B-2'), votes: {}, idempotencyKey: key() },
+        '10.0.0.4',
+        cutoff + 1,
+      ),
+    );
+    expect(e.code).toBe('closed');
+  });
 });

@@ -361,11 +361,28 @@ function endpoints(): Endpoint[] {
     },
     {
       name: 'POST /admin/polls/close (valid token)',
-      arb: requests('POST', '/admin/polls/close', { hostile: anyBody }, goodAdmin),
-      allowed: [200, 400, 413],
-      // The body is not read: only the operator header and the adapter's size limit matter.
-      expectation: (r) =>
-        beyondAdapter(r) || !isValidOperator(r.headers['x-operator']) ? 'refused' : 'accepted',
+      arb: requests(
+        'POST',
+        '/admin/polls/close',
+        {
+          valid: fc
+            .constantFrom('meeting adjourned by the chair', 'emergency close: hall evacuated')
+            .map((override) => ({ override })),
+          hostile: anyBody,
+        },
+        goodAdmin,
+      ),
+      allowed: [200, 400, 413, 415],
+      // The stack runs on 10 June, before the meeting: the polls close only with an override (a
+      // reason). Once closed, a request that parses answers with the closing already made; before,
+      // it is refused. So an override is accepted, anything that is not a valid body refused, and the
+      // rest depends on whether the polls already closed.
+      expectation: (r) => {
+        if (beyondAdapter(r) || !isValidOperator(r.headers['x-operator'])) return 'refused';
+        if (!r.body || r.body.length === 0) return 'either';
+        if (!r.jsonContentType || !isCloseBody(r.json)) return 'refused';
+        return typeof (r.json as { override?: unknown }).override === 'string' ? 'accepted' : 'either';
+      },
     },
   ];
 }
@@ -557,3 +574,13 @@ describe(`hostile input: ${RUNS} requests per public endpoint`, () => {
     });
   });
 });
+
+/** What POST /admin/polls/close takes: {} or { override: 3 to 500 characters once trimmed }. */
+function isCloseBody(json: unknown): boolean {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return false;
+  const keys = Object.keys(json);
+  if (keys.some((k) => k !== 'override')) return false;
+  const override = (json as { override?: unknown }).override;
+  if (override === undefined) return true;
+  return typeof override === 'string' && override.trim().length >= 3 && override.trim().length <= 500;
+}

@@ -274,7 +274,7 @@ describe('logs over the operator side and the register import', () => {
         '{"9":"FOR"}',
       ]),
     );
-    note('cli polls close', await cli(['polls', 'close']));
+    note('cli polls close', await cli(['polls', 'close', '--yes', '--override', 'adjourned for the test']));
     note(
       'entry after the polls closed',
       await post(api.url, '/admin/entries', paper('LG-8', 'paper-000006', 'FOR'), admin),

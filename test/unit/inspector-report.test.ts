@@ -153,3 +153,40 @@ function parseCsv(text: string): string[][] {
   }
   return rows;
 }
+
+describe('rejected instructions and a final count made with conflicts open (RULES.md section 7)', () => {
+  const closed = tabulate(
+    meeting,
+    holders,
+    [
+      internet('A-1', '2002-05-10T17:00:00.000Z', { '2': 'FOR' }),
+      // 13 June 05:00 UTC: after the cut-off (03:59 UTC).
+      internet('A-1', '2002-06-13T05:00:00.000Z', { '2': 'AGAINST' }, 'late-net'),
+      paper('C-3', '2002-06-03', '2002-06-04T17:00:00.000Z', { '2': 'FOR' }, 'card-1'),
+      paper('C-3', '2002-06-03', '2002-06-04T18:00:00.000Z', { '2': 'AGAINST' }, 'card-2'),
+    ],
+    { cumulative: false, pollsClosedAt: '2002-06-13T18:00:00.000Z' },
+  );
+  const accepted = { ...run, openConflictsAccepted: true };
+
+  it('the page lists each rejected instruction with the rule broken, and the shares a conflict left unvoted', () => {
+    const page = renderInspectorHtml(closed, meeting, accepted);
+    expect(page).toContain('<p>Polls closed: 2002-06-13T18:00:00.000Z.</p>');
+    expect(page).toContain(
+      '<tr><th scope="row">A-1</th><td>late-net</td><td>internet proxy</td><td>2002-06-13T05:00:00.000Z</td><td>received after the internet cut-off, 2002-06-12 20:59:00 PDT</td></tr>',
+    );
+    expect(page).toContain(
+      "with 1 conflict(s) open, by the inspector's explicit decision: 3,000 shares are present and left unvoted",
+    );
+    // Without the decision (a nightly count), no such statement.
+    expect(renderInspectorHtml(closed, meeting, run)).not.toContain("inspector's explicit decision");
+  });
+
+  it('the CSV has the same facts, one per line', () => {
+    const rows = parseCsv(renderInspectorCsv(closed, accepted));
+    expect(rows).toContainEqual(['rejected', '', 'A-1', 'instruction', 'late-net']);
+    expect(rows).toContainEqual(['rejected', '', 'A-1', 'rule', 'after-internet-cutoff']);
+    expect(rows).toContainEqual(['meeting', '', '', 'open_conflicts_accepted', 'yes']);
+    expect(rows).toContainEqual(['meeting', '', '', 'polls_closed_at', '2002-06-13T18:00:00.000Z']);
+  });
+});
