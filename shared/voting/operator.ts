@@ -5,16 +5,15 @@
 import { createHash } from 'node:crypto';
 import { validateVotes, votesAlike } from '../domain/ballot.ts';
 import { canonicalJson } from '../domain/canonical.ts';
-import { newReceiptCode } from '../domain/control-number.ts';
 import type { Holder } from '../domain/holder.ts';
 import type { Instruction, Votes } from '../domain/instruction.ts';
 import { type Meeting, meetingStartMs } from '../domain/meeting.ts';
-import { effectiveInstruction, orderKey } from '../domain/revocation.ts';
+import { effectiveInstruction } from '../domain/revocation.ts';
 import { compareInstruments } from '../domain/tabulate.ts';
 import { isRealDate, localDate, zonedInstant } from '../domain/time.ts';
 import { applyTimeline, timelineInstants } from '../domain/timeline.ts';
-import { type AppendResult, PollsClosedError, type PollsState } from './ports.ts';
-import { type VotingDeps, VotingError } from './submit.ts';
+import type { PollsState } from './ports.ts';
+import { appendInstruction, finalCountMade, pollsClosed, type VotingDeps, VotingError } from './submit.ts';
 
 export interface EntryBase {
   account: string;
@@ -148,19 +147,7 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
     if (problems.length > 0)
       throw new VotingError('invalid', 'The entry could not be recorded as given.', problems);
   }
-  let result: AppendResult;
-  try {
-    result = await deps.store.append(
-      instruction,
-      newReceiptCode(deps.randomBytes),
-      orderKey(instruction, deps.meeting.timeZone),
-    );
-  } catch (e) {
-    if (!(e instanceof PollsClosedError)) throw e;
-    if (e.finalCount) throw finalCountMade();
-    const polls = await deps.store.polls();
-    throw polls ? pollsClosed(deps.meeting, polls) : e;
-  }
+  const result = await appendInstruction(deps, instruction);
   // A retry carries the same entry; the same key for another entry would otherwise be answered with
   // the first one as if it were its retry, and the second card silently not recorded.
   if (result.outcome === 'duplicate' && !sameEntry(result.stored.instruction, instruction)) {
@@ -233,21 +220,6 @@ async function openConflictOf(
   const history = (await deps.store.history(account)).map((s) => s.instruction);
   const conflict = describeConflict(deps.meeting, holder, history, null);
   return conflict?.instruments.some((i) => i.id === instructionId) ? conflict : null;
-}
-
-/** 410 in the meeting's terms: when the polls were closed, and by whom. */
-export function pollsClosed(meeting: Meeting, polls: PollsState): VotingError {
-  return new VotingError(
-    'closed',
-    `The polls were closed at ${zonedInstant(Date.parse(polls.closedAt), meeting.timeZone)}: no more votes, revocations or entries can be recorded.`,
-  );
-}
-
-function finalCountMade(): VotingError {
-  return new VotingError(
-    'closed',
-    'The final count has been made (or is being made): no more resolutions can be entered.',
-  );
 }
 
 export interface CloseRequest {

@@ -12,6 +12,7 @@ import {
   type AppendResult,
   type BallotHolder,
   PollsClosedError,
+  type PollsState,
   type StoredInstruction,
   type VoteStore,
 } from './ports.ts';
@@ -225,25 +226,43 @@ export async function revokeProxy(
   return record(deps, instruction, holder);
 }
 
-async function record(deps: VotingDeps, instruction: Instruction, holder: BallotHolder): Promise<Receipt> {
-  let result: AppendResult;
+/**
+ * Append an instruction with a new receipt code. Closing the polls ends every kind of vote, the internet
+ * included, and the final count ends resolutions (RULES.md section 7): the store checks it in the write
+ * itself, and a refusal becomes 410 in the meeting's terms.
+ */
+export async function appendInstruction(deps: VotingDeps, instruction: Instruction): Promise<AppendResult> {
   try {
-    result = await deps.store.append(
+    return await deps.store.append(
       instruction,
       newReceiptCode(deps.randomBytes),
       orderKey(instruction, deps.meeting.timeZone),
     );
   } catch (e) {
-    // Closing the polls ends internet voting too (RULES.md section 7), checked in the write itself.
     if (!(e instanceof PollsClosedError)) throw e;
+    if (e.finalCount) throw finalCountMade();
     const polls = await deps.store.polls();
-    throw new VotingError(
-      'closed',
-      polls
-        ? `The polls were closed at ${zonedInstant(Date.parse(polls.closedAt), deps.meeting.timeZone)}: votes and revocations can no longer be recorded.`
-        : e.message,
-    );
+    throw polls ? pollsClosed(deps.meeting, polls) : new VotingError('closed', e.message);
   }
+}
+
+/** 410 in the meeting's terms: when the polls were closed. */
+export function pollsClosed(meeting: Meeting, polls: PollsState): VotingError {
+  return new VotingError(
+    'closed',
+    `The polls were closed at ${zonedInstant(Date.parse(polls.closedAt), meeting.timeZone)}: no more votes, revocations or entries can be recorded.`,
+  );
+}
+
+export function finalCountMade(): VotingError {
+  return new VotingError(
+    'closed',
+    'The final count has been made (or is being made): no more resolutions can be entered.',
+  );
+}
+
+async function record(deps: VotingDeps, instruction: Instruction, holder: BallotHolder): Promise<Receipt> {
+  const result = await appendInstruction(deps, instruction);
   const stored = result.stored.instruction;
   if (result.outcome === 'duplicate' && !sameSubmission(stored, instruction)) {
     throw new VotingError(

@@ -254,7 +254,7 @@ describe('operator entries', () => {
     });
     expect(net.status).toBe(410);
     expect((await jsonOf(net)).error.message).toMatch(
-      /^The polls were closed at 2002-06-10 \d\d:\d\d:\d\d PDT: votes and revocations can no longer be recorded\.$/,
+      /^The polls were closed at 2002-06-10 \d\d:\d\d:\d\d PDT: no more votes, revocations or entries can be recorded\.$/,
     );
     const rev = await postJson(api.url, '/api/revoke', {
       controlNumber: control,
