@@ -335,6 +335,11 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
       else res.destroy();
     });
   });
+  // Keep idle connections longer than a slow request takes: with Node's 5 s default, a client's
+  // keep-alive pool can send a request on a socket the server is closing at that instant ("socket hang
+  // up"), which a client sees when some requests of a batch are slow.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: options.port ?? 0, host, exclusive: true }, () => {
