@@ -231,7 +231,7 @@ describe('the functions', () => {
 
   it.each(functionNames)('%s carries the house defaults', (name) => {
     const p = fn(name).r.Properties;
-    expect(p.Runtime).toBe('nodejs22.x');
+    expect(p.Runtime).toBe('nodejs24.x');
     expect(p.Architectures).toEqual(['arm64']);
     expect(p.TracingConfig).toEqual({ Mode: 'Active' });
     expect(p.Handler).toBe('index.handler');
