@@ -24,10 +24,9 @@ import { producePrintFile, UnknownAccounts } from '../../shared/notices/print-fi
 import { FilePrintSink } from '../../shared/notices/print-sink.ts';
 import { decodeS3Key, importUpload } from '../../shared/notices/register-upload.ts';
 import { runReminders } from '../../shared/notices/reminders.ts';
-import { noticeLogger, noticeSenderFromEnv } from '../../shared/notices/runtime.ts';
+import { noticeLogger, noticeMailer, noticeSenderFromEnv } from '../../shared/notices/runtime.ts';
 import type { ObjectStore } from '../../shared/notices/s3.ts';
 import { createSesEventsHandler } from '../../shared/notices/ses-events.ts';
-import { NoticeMailer } from '../../shared/notices/ses-mailer.ts';
 import { noticeStatus } from '../../shared/notices/status.ts';
 import { NoticeStore } from '../../shared/notices/store.ts';
 import { TokenBucket } from '../../shared/notices/token-bucket.ts';
@@ -462,7 +461,7 @@ describe('reminders', () => {
       tables: t.names,
       send: {
         store: new NoticeStore(t.doc, t.names, now),
-        mailer: new NoticeMailer({ from: MAIL_FROM, endpoint: inject('sesEndpoint') }),
+        mailer: noticeMailer({ from: MAIL_FROM, endpoint: inject('sesEndpoint') }),
         bucket: new TokenBucket({ ratePerSecond: 0 }),
         now,
         newClaimId: () => randomBytes(8).toString('hex'),
