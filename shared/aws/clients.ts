@@ -9,7 +9,7 @@ import { installCallRecorder, type RecordableClient } from './call-recorder.ts';
 export const LOCAL_REGION = 'us-east-1';
 /** DynamoDB Local and the SES endpoint accept any key; these say the call is local. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-/** s3rver checks SigV4 signatures against its one built-in key pair. */
+/** s3rver accepts only its one built-in access key. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 export interface AwsEndpointConfig {

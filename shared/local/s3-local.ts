@@ -1,6 +1,7 @@
 // A local S3-compatible endpoint: the `s3rver` package, run in this process on 127.0.0.1, keeping
-// its objects in a directory. It checks SigV4 signatures against its own key pair
-// (LOCAL_S3_CREDENTIALS), so the project's S3 client signs exactly as it does on AWS.
+// its objects in a directory. The project's S3 client signs its requests (SigV4) as on AWS; s3rver
+// reads the Authorization header and refuses any access key but its own (LOCAL_S3_CREDENTIALS),
+// though it does not verify V4 signatures themselves.
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';

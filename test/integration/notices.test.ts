@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/proxyvote.ts';
@@ -25,7 +26,7 @@ import { FilePrintSink } from '../../shared/notices/print-sink.ts';
 import { decodeS3Key, importUpload } from '../../shared/notices/register-upload.ts';
 import { runReminders } from '../../shared/notices/reminders.ts';
 import { noticeLogger, noticeMailer, noticeSenderFromEnv } from '../../shared/notices/runtime.ts';
-import type { ObjectStore } from '../../shared/notices/s3.ts';
+import { S3ObjectStore, s3Client } from '../../shared/notices/s3.ts';
 import { createSesEventsHandler } from '../../shared/notices/ses-events.ts';
 import { noticeStatus } from '../../shared/notices/status.ts';
 import { NoticeStore } from '../../shared/notices/store.ts';
@@ -790,22 +791,23 @@ describe('a register uploaded to the bucket (the S3-triggered import)', () => {
   });
   afterAll(() => t.drop());
 
-  /** The bucket, as the project's ObjectStore port sees it. */
-  class MemoryBucket implements ObjectStore {
-    readonly objects = new Map<string, string>();
-    async get(key: string): Promise<string> {
-      const body = this.objects.get(key);
-      if (body === undefined) throw new Error(`no object ${key}`);
-      return body;
-    }
-    async put(key: string, body: string): Promise<string> {
-      this.objects.set(key, body);
-      return `s3://bucket/${key}`;
-    }
-  }
+  /** The meeting's bucket in the local S3 endpoint (s3rver), through the project's S3 adapter. */
+  const s3 = s3Client({ endpoint: inject('s3Endpoint') });
+  const bucketName = `notices-upload-${randomBytes(4).toString('hex')}`;
+  const bucket = new S3ObjectStore(bucketName, s3);
+  const upload = (key: string, body: string) =>
+    s3.send(new PutObjectCommand({ Bucket: bucketName, Key: key, Body: body, ContentType: 'text/csv' }));
+  const keys = async () =>
+    ((await s3.send(new ListObjectsV2Command({ Bucket: bucketName }))).Contents ?? []).map(
+      (o) => o.Key ?? '',
+    );
+  const keyOf = (address: string) => address.replace(`s3://${bucketName}/`, '');
+  beforeAll(async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: bucketName }));
+  });
+  afterAll(() => s3.destroy());
 
   it('imports all or nothing, with the print file and a report in the bucket, and ignores other keys', async () => {
-    const bucket = new MemoryBucket();
     const queue = new CapturingQueue();
     const deps = {
       meeting,
@@ -820,24 +822,26 @@ describe('a register uploaded to the bucket (the S3-triggered import)', () => {
     };
     const holders = registerOf('upload', ['E-1'], ['P-1']);
     const good = serializeRegister(holders);
-    bucket.objects.set('register/bad one.csv', good.replace(/,100,no\r\n/, ',x,no\r\n'));
+    await upload('register/bad one.csv', good.replace(/,100,no\r\n/, ',x,no\r\n'));
     const refused = await importUpload(deps, decodeS3Key('register/bad+one.csv'));
     expect(refused).toMatchObject({ outcome: 'refused', problems: 2 });
-    const report = bucket.objects.get(
-      String((refused as { report: string }).report).replace('s3://bucket/', ''),
-    );
+    const report = await bucket.get(keyOf(String((refused as { report: string }).report)));
     expect(report).toMatch(/line 2, shares: /);
     expect(report).toMatch(/Nothing was imported/);
     expect(await itemsOfType(t.doc, t.names.register, 'holder')).toHaveLength(0);
+    expect((await keys()).filter((k) => k.startsWith('print-files/'))).toEqual([]);
 
-    bucket.objects.set('register/good.csv', good);
+    await upload('register/good.csv', good);
     const imported = await importUpload(deps, 'register/good.csv');
     expect(imported).toMatchObject({ outcome: 'imported', imported: 3, queued: 1, printed: 2 });
-    const printKey = [...bucket.objects.keys()].find((k) => k.startsWith('print-files/'));
-    const rows = readPrintFile(bucket.objects.get(printKey as string) as string);
+    const printKey = (await keys()).find((k) => k.startsWith('print-files/'));
+    expect(keyOf(String((imported as { printFile: string }).printFile))).toBe(printKey);
+    const rows = readPrintFile(await bucket.get(printKey as string));
     expect(rows.map((r) => r.account).sort()).toEqual(['P-1', 'REST']);
     expect(await opens(t, rows[0]?.control_number as string)).toMatch(/Paper P-1|Holder REST/);
     expect(queue.messages.map((m) => m.account)).toEqual(['E-1']);
+    const importReport = JSON.parse(await bucket.get(keyOf(String((imported as { report: string }).report))));
+    expect(importReport).toMatchObject({ file: 'register/good.csv', imported: 3, queued: 1, printed: 2 });
     expect(await importUpload(deps, 'other/notes.txt')).toEqual({ outcome: 'ignored' });
   });
 });
