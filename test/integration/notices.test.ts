@@ -786,11 +786,6 @@ describe('a sender that died between SendEmail and the marker', () => {
 
 describe('a register uploaded to the bucket (the S3-triggered import)', () => {
   let t: NoticeTables;
-  beforeAll(async () => {
-    t = await noticeTables('notices-upload');
-  });
-  afterAll(() => t.drop());
-
   /** The meeting's bucket in the local S3 endpoint (s3rver), through the project's S3 adapter. */
   const s3 = s3Client({ endpoint: inject('s3Endpoint') });
   const bucketName = `notices-upload-${randomBytes(4).toString('hex')}`;
@@ -803,9 +798,13 @@ describe('a register uploaded to the bucket (the S3-triggered import)', () => {
     );
   const keyOf = (address: string) => address.replace(`s3://${bucketName}/`, '');
   beforeAll(async () => {
+    t = await noticeTables('notices-upload');
     await s3.send(new CreateBucketCommand({ Bucket: bucketName }));
   });
-  afterAll(() => s3.destroy());
+  afterAll(async () => {
+    s3.destroy();
+    await t.drop();
+  });
 
   it('imports all or nothing, with the print file and a report in the bucket, and ignores other keys', async () => {
     const queue = new CapturingQueue();
