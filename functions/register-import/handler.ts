@@ -4,6 +4,7 @@
 // handler runs against s3rver (S3_ENDPOINT) and the in-process notice queue.
 import { randomBytes } from 'node:crypto';
 import type { S3Event } from 'aws-lambda';
+import { asFunction } from '../../shared/aws/call-recorder.ts';
 import { controlSecretAtColdStart, withControlSecret } from '../../shared/config/secret.ts';
 import { loadNoticeConfig } from '../../shared/notices/config.ts';
 import { decodeS3Key, importUpload, type UploadOutcome } from '../../shared/notices/register-upload.ts';
@@ -21,7 +22,7 @@ const s3 = s3Client({ endpoint: config.env.S3_ENDPOINT, region: config.env.AWS_R
 const queue = noticeQueueFromEnv(env);
 
 /** Imports each uploaded register; resolves with what became of each (Lambda ignores it). */
-export const handler = async (event: S3Event): Promise<UploadOutcome[]> => {
+export const handler = asFunction('register-import', async (event: S3Event): Promise<UploadOutcome[]> => {
   const outcomes: UploadOutcome[] = [];
   for (const record of event.Records) {
     const key = decodeS3Key(record.s3.object.key);
@@ -43,4 +44,4 @@ export const handler = async (event: S3Event): Promise<UploadOutcome[]> => {
     outcomes.push(out);
   }
   return outcomes;
-};
+});

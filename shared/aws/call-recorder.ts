@@ -4,6 +4,9 @@
 // what the call was attributed to a function (runAsFunction: the HTTP wrapper and the local invokers
 // of the workers set it). Item values are never recorded: names of tables, keys of objects, queues.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 
 /** One call as IAM authorizes it. */
 export interface RecordedCall {
@@ -33,6 +36,37 @@ export function setCallSink(s: CallSink | null): void {
 export function runAsFunction<T>(name: string, work: () => T): T {
   return currentFunction.run(name, work);
 }
+
+/** A handler whose every invocation runs as the function `name`. */
+export function asFunction<A extends unknown[], R>(
+  name: string,
+  handler: (...args: A) => R,
+): (...args: A) => R {
+  return (...args: A) => runAsFunction(name, () => handler(...args));
+}
+
+/**
+ * The environment variable that switches recording on in every process of a test run (the test
+ * workers and the processes they start, such as `npm start`): a directory where each process appends
+ * the distinct calls it saw, one JSON line each. Never set on AWS.
+ */
+export const CALL_LOG_VARIABLE = 'PROXYVOTE_AWS_CALL_LOG';
+
+/** A sink appending each distinct call to <dir>/<pid>-<thread>.jsonl. */
+export function fileCallSink(dir: string): CallSink {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${process.pid}-${threadId}.jsonl`);
+  const seen = new Set<string>();
+  return (call) => {
+    const line = JSON.stringify(call);
+    if (seen.has(line)) return;
+    seen.add(line);
+    appendFileSync(file, `${line}\n`);
+  };
+}
+
+const logDir = process.env[CALL_LOG_VARIABLE];
+if (logDir) sink = fileCallSink(logDir);
 
 /** Lambda's `proxyvote-<meeting>-<function>` or the local adapter's `<function>` -> `<function>`. */
 export function functionOfContext(functionName: string, meetingId?: string): string {

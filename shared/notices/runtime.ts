@@ -2,6 +2,7 @@
 // modules (functions/notice-sender, functions/reminders) and the tests' and CLI's instances.
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { asFunction } from '../aws/call-recorder.ts';
 import { SesMailer, type SesMailerConfig } from '../mail/mailer.ts';
 import { createDynamoClients } from '../storage/dynamo-client.ts';
 import { loadNoticeConfig, type NoticeConfig } from './config.ts';
@@ -72,5 +73,5 @@ export function noticeSenderDeps(config: NoticeConfig, logger: Logger): NoticeSe
 export function noticeSenderFromEnv(env: Record<string, string | undefined> = process.env) {
   const config = loadNoticeConfig(env, ['CONTROL_SECRET', 'MAIL_FROM', 'BALLOT_URL']);
   const logger = noticeLogger();
-  return createNoticeSender(noticeSenderDeps(config, logger), logger);
+  return asFunction('notice-sender', createNoticeSender(noticeSenderDeps(config, logger), logger));
 }

@@ -10,6 +10,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aw
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/proxyvote.ts';
+import { offsetToReach } from '../../shared/config/clock.ts';
 import { checkControlNumber, controlNumberHash } from '../../shared/domain/control-number.ts';
 import type { Holder } from '../../shared/domain/holder.ts';
 import { readPrintFile } from '../../shared/domain/print-file.ts';
@@ -483,7 +484,25 @@ describe('reminders', () => {
       [byAccount(holders, 'NOTHING').email, byAccount(holders, 'REVOKED').email].sort(),
     );
     for (const m of mail) expect(m.text).not.toMatch(/\d{16}|#c=/);
-    expect(await remind(2)).toMatchObject({ sent: 2 });
+  });
+
+  it('the reminders function (its handler module, as the schedule invokes it) sends reminder 2 once', async () => {
+    const saved = { ...process.env };
+    Object.assign(
+      process.env,
+      senderEnv(t.names, SECRET, {
+        CLOCK_OFFSET_MS: String(offsetToReach(new Date(JUNE_8).toISOString())),
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      }),
+    );
+    try {
+      const { handler } = await import('../../functions/reminders/handler.ts');
+      expect(await handler({ reminder: 2 })).toMatchObject({ sent: 2, already: 0 });
+      expect(await handler({ reminder: 2 })).toMatchObject({ sent: 0, already: 2 });
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 });
 
