@@ -1,5 +1,5 @@
 // bundle-<function>: each Lambda built with esbuild exactly as infra/proxyvote-function.ts has CDK
-// build it (ESM, node22, minified, linked source map without sources, the AWS SDK bundled because
+// build it (ESM, node24, minified, linked source map without sources, the AWS SDK bundled because
 // the construct sets bundleAwsSDK: true), its size, and the time a fresh `node` takes to import it
 // with the environment the function reads at load (NODE_OPTIONS=--enable-source-maps as deployed).
 import { execFile } from 'node:child_process';
@@ -75,7 +75,7 @@ type Variant = 'deployed' | 'sdk-external';
 
 /**
  * `deployed`: as infra/proxyvote-function.ts builds it. `sdk-external`: the same with `@aws-sdk/*`
- * left to the Lambda runtime (Node 22 ships SDK v3), for comparison only.
+ * left to the Lambda runtime (Node 24 ships SDK v3), for comparison only.
  */
 async function bundle(f: FunctionEntry, variant: Variant): Promise<string> {
   const outfile = join(OUT, variant, f.name, 'index.mjs');
@@ -86,7 +86,7 @@ async function bundle(f: FunctionEntry, variant: Variant): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
+    target: 'node24',
     mainFields: ['module', 'main'],
     banner: { js: REQUIRE_SHIM },
     minify: true,

@@ -9,8 +9,7 @@ import { noMetrics } from '../shared/notices/ports.ts';
 import { producePrintFile, UnknownAccounts } from '../shared/notices/print-file-run.ts';
 import { FilePrintSink, PrintFileUnwritable } from '../shared/notices/print-sink.ts';
 import { RemindersClosed, runReminders } from '../shared/notices/reminders.ts';
-import { noticeLogger } from '../shared/notices/runtime.ts';
-import { NoticeMailer } from '../shared/notices/ses-mailer.ts';
+import { noticeLogger, noticeMailer } from '../shared/notices/runtime.ts';
 import { noticeStatus } from '../shared/notices/status.ts';
 import { NoticeStore } from '../shared/notices/store.ts';
 import { TokenBucket } from '../shared/notices/token-bucket.ts';
@@ -351,7 +350,7 @@ async function remind(args: string[], io: Out): Promise<number> {
     throw new UsageError(`internet voting closed at ${s.meeting.internetCutoff.local}: no reminder is sent`);
   }
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  const mailer = new NoticeMailer({
+  const mailer = noticeMailer({
     from: values.from as string,
     endpoint: values.ses,
     region: process.env.AWS_REGION,

@@ -35,6 +35,8 @@ export const workers: readonly WorkerSpec[] = [
         maxConcurrency: NOTICE_MAX_CONCURRENCY,
         enabled: false,
         maxReceiveCount: 5,
+        // The messages carry control numbers: the queue is data (stateful stack, retained, age alarm).
+        holdsRecords: true,
       },
     ],
     environment: {

@@ -191,7 +191,7 @@ export function grantAccess(fn: ProxyvoteFunction, access: FunctionAccess, targe
     fn.addEnvironment(queueUrlVariable(name), queue.queueUrl);
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+        actions: ['sqs:SendMessage'],
         resources: [queue.queueArn],
       }),
     );

@@ -1,7 +1,8 @@
 // The stateless stack of one meeting: every function (the HTTP routes of functions/routes.ts and the
 // workers of functions/workers.ts), the HTTP API with throttling and access logs, the CloudFront
-// distribution that puts the WAF web ACL in front of it, the queues with their dead-letter queues, the
-// SES configuration set and its event destination, the schedules in the meeting's time zone, and the
+// distribution that puts the WAF web ACL in front of it, the work queues with their dead-letter queues
+// (the queues that hold records, such as the notice queue, come from the stateful stack), the SES
+// configuration set and its event destination, the schedules in the meeting's time zone, and the
 // dashboard and alarms (infra/monitoring.ts). It holds no data: destroying it leaves every record in
 // the stateful stack.
 import {
@@ -44,7 +45,8 @@ import { Monitoring } from './monitoring.ts';
 import { acknowledgeWildcardResources } from './nag.ts';
 import { ProxyvoteFunction } from './proxyvote-function.ts';
 import { PublicApi } from './public-api.ts';
-import { isInvokedAsynchronously, type WorkerSpec } from './worker-spec.ts';
+import type { RecordQueue } from './stateful-stack.ts';
+import { isInvokedAsynchronously, queueVisibilitySeconds, type WorkerSpec } from './worker-spec.ts';
 
 export interface ComputeStackProps extends StackProps {
   meeting: Meeting;
@@ -58,6 +60,8 @@ export interface ComputeStackProps extends StackProps {
   controlSecret: ISecret;
   registerBucket: IBucket;
   logsBucket: IBucket;
+  /** From the stateful stack: the queues that hold records, by name. */
+  recordQueues?: ReadonlyMap<string, RecordQueue>;
   /** From the edge stack (us-east-1): the WAF web ACL to put in front of the public API. */
   webAclArn: string;
 }
@@ -91,6 +95,7 @@ export class ComputeStack extends Stack {
 
   private readonly meeting: Meeting;
   private readonly logRetention: RetentionDays;
+  private readonly recordQueues: ReadonlyMap<string, RecordQueue>;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, {
@@ -100,6 +105,7 @@ export class ComputeStack extends Stack {
     });
     Tags.of(this).add('proxyvote:meeting', props.meeting.id);
     this.meeting = props.meeting;
+    this.recordQueues = props.recordQueues ?? new Map();
     this.logRetention = props.settings.logRetentionDays as RetentionDays;
     const meetingId = props.meeting.id;
 
@@ -247,6 +253,7 @@ export class ComputeStack extends Stack {
       functions: [...this.functions.values()],
       api: this.api,
       deadLetterQueues: this.deadLetterQueues,
+      recordQueues: this.recordQueues,
       webAclName: wafMetricNames(meetingId).acl,
       metricsNamespace: METRICS_NAMESPACE,
       metricDimensions: metricDimensions(meetingId),
@@ -308,13 +315,17 @@ export class ComputeStack extends Stack {
   private queue(name: string, consumer: WorkerSpec, maxReceiveCount: number): Queue {
     const existing = this.queues.get(name);
     if (existing) return existing;
+    const records = this.recordQueues.get(name);
+    if (records) {
+      this.queues.set(name, records.queue);
+      this.deadLetterQueues.set(name, records.deadLetters);
+      return records.queue;
+    }
     const deadLetters = this.deadLetterQueue(name);
-    // SQS: the visibility timeout must be at least the consumer's timeout; six times leaves room for retries.
-    const consumerTimeout = consumer.timeoutSeconds ?? 10;
     const queue = new Queue(this, `${pascal(name)}Queue`, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(Math.min(43_200, consumerTimeout * 6)),
+      visibilityTimeout: Duration.seconds(queueVisibilitySeconds(consumer)),
       retentionPeriod: QUEUE_RETENTION,
       deadLetterQueue: { queue: deadLetters, maxReceiveCount },
     });

@@ -1,5 +1,5 @@
-// How one meeting is deployed on AWS: region, who gets the alarms, who the mail comes from, how long
-// logs are kept, and the limits at the edge. A JSON file next to the meeting file
+// How one meeting is deployed on AWS: region, who gets the alarms, who the mail comes from (and the SES
+// identity the stacks create for it), how long logs are kept, and the limits at the edge. A JSON file next to the meeting file
 // (meetings/<id>.deploy.json by default, `-c deploy=...` to choose another), validated at synth time
 // with one line per bad field, like the meeting file itself.
 import { readFileSync } from 'node:fs';
@@ -22,6 +22,21 @@ const hostname = z
 /** `proxy@example.com` or `HemaCare Proxy Services <proxy@example.com>`. */
 const MAILBOX = /^(?:[^<>\r\n]+<([^<>\s@]+@[^<>\s@]+)>|([^<>\s@]+@[^<>\s@]+))$/;
 
+/**
+ * Names reserved for documentation and testing (RFC 2606, RFC 6761): no mail can be delivered from or
+ * to them. Accepted only in a deployment that says `"demo": true`.
+ */
+export function reservedDomain(domain: string): string | undefined {
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  for (const reserved of ['example.com', 'example.net', 'example.org']) {
+    if (d === reserved || d.endsWith(`.${reserved}`)) return reserved;
+  }
+  for (const tld of ['example', 'test', 'invalid', 'localhost']) {
+    if (d === tld || d.endsWith(`.${tld}`)) return tld === 'localhost' ? 'localhost' : `.${tld}`;
+  }
+  return undefined;
+}
+
 /** The e-mail address inside a From value. */
 export function mailboxAddress(from: string): string | undefined {
   const m = MAILBOX.exec(from.trim());
@@ -39,11 +54,27 @@ export const deploySettingsSchema = z
       .optional(),
     /** Where the alarms are e-mailed (an SNS e-mail subscription: confirm it once after the first deploy). */
     alarmEmail: z.email('must be an e-mail address'),
+    /**
+     * A demonstration deployment: reserved example domains (example.com, *.test, ...) are accepted. No
+     * real mail can go out from one; never set it for a real meeting.
+     */
+    demo: z.boolean().default(false),
     mail: z.strictObject({
       /** The From of confirmations and notices. */
       from: z.string().trim().regex(MAILBOX, 'must be "Name <address@domain>" or "address@domain"'),
-      /** The SES identity (a domain verified in the account and Region) the functions may send as. */
+      /** The SES identity: the domain the functions may send as. */
       domain: hostname,
+      /**
+       * `create` (default): the stateful stack creates the SES domain identity with Easy DKIM; publish
+       * its three DKIM CNAME records. `existing`: the identity is already verified in the account and
+       * Region (another meeting's stacks, or the console), and the stacks only use it.
+       */
+      identity: z.enum(['create', 'existing']).default('create'),
+      /**
+       * Optional custom MAIL FROM domain, a subdomain of `domain` (e.g. bounce.example.com): SPF then
+       * aligns with the From domain (DMARC). Publish its MX and SPF records. Only with identity `create`.
+       */
+      mailFromDomain: hostname.optional(),
     }),
     /** Optional: a public name for the voting site, with an ACM certificate for it in us-east-1. */
     publicDomain: z
@@ -80,6 +111,43 @@ export const deploySettingsSchema = z
   .superRefine((s, ctx) => {
     const address = mailboxAddress(s.mail.from);
     const domain = address?.split('@')[1]?.toLowerCase();
+    if (!s.demo) {
+      const named: [string[], string | undefined][] = [
+        [['mail', 'domain'], s.mail.domain],
+        [['mail', 'from'], domain],
+        [['mail', 'mailFromDomain'], s.mail.mailFromDomain],
+        [['alarmEmail'], s.alarmEmail.split('@')[1]],
+        [['publicDomain', 'name'], s.publicDomain?.name],
+      ];
+      for (const [path, value] of named) {
+        const reserved = value ? reservedDomain(value) : undefined;
+        if (reserved) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message:
+              `${value} is a reserved example domain (${reserved}): no mail can be delivered there. ` +
+              'Use your own domain, or set "demo": true for a demonstration deployment',
+          });
+        }
+      }
+    }
+    if (s.mail.mailFromDomain) {
+      if (!s.mail.mailFromDomain.endsWith(`.${s.mail.domain}`)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mail', 'mailFromDomain'],
+          message: `must be a subdomain of ${s.mail.domain} (mail.domain), such as bounce.${s.mail.domain}`,
+        });
+      }
+      if (s.mail.identity === 'existing') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mail', 'mailFromDomain'],
+          message: 'is set on the identity itself when mail.identity is "existing": remove it here',
+        });
+      }
+    }
     if (domain && domain !== s.mail.domain && !domain.endsWith(`.${s.mail.domain}`)) {
       ctx.addIssue({
         code: 'custom',

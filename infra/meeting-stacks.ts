@@ -1,7 +1,9 @@
 // The stacks of one meeting, named after it so that several meetings live in one account:
-//   proxyvote-<id>-stateful  tables, control-number secret, register and logs buckets (retained)
+//   proxyvote-<id>-stateful  tables, control-number secret, register and logs buckets, the notice queue
+//                            and its dead-letter queue (all retained), the SES sending identity
 //   proxyvote-<id>-edge      the WAF web ACL (us-east-1, CloudFront scope)
-//   proxyvote-<id>-compute   functions, HTTP API, CloudFront, queues, mail, schedules, monitoring
+//   proxyvote-<id>-compute   functions, HTTP API, CloudFront, work queues, mail configuration set,
+//                            schedules, monitoring
 // The app (infra/app.ts) and the infra tests build them through this one function.
 import type { App } from 'aws-cdk-lib';
 import type { Meeting } from '../shared/domain/meeting.ts';
@@ -12,7 +14,7 @@ import type { DeploySettings } from './deploy-settings.ts';
 import { EdgeStack } from './edge-stack.ts';
 import { stackName } from './meeting-context.ts';
 import { StatefulStack } from './stateful-stack.ts';
-import type { WorkerSpec } from './worker-spec.ts';
+import { recordQueueSpecs, type WorkerSpec } from './worker-spec.ts';
 
 export interface MeetingStacks {
   stateful: StatefulStack;
@@ -39,6 +41,8 @@ export function buildMeetingStacks(app: App, input: MeetingStacksInput): Meeting
     meeting,
     env,
     logRetentionDays: settings.logRetentionDays,
+    mail: settings.mail,
+    recordQueues: recordQueueSpecs(input.workers),
     // `cdk destroy` of the records must be deliberate: turn this off by hand first.
     terminationProtection: true,
   });
@@ -54,6 +58,7 @@ export function buildMeetingStacks(app: App, input: MeetingStacksInput): Meeting
     controlSecret: stateful.controlSecret,
     registerBucket: stateful.registerBucket,
     logsBucket: stateful.logsBucket,
+    recordQueues: stateful.recordQueues,
     webAclArn: edge.webAcl.attrArn,
   });
   compute.addStackDependency(stateful);

@@ -48,12 +48,20 @@ export interface MonitoringProps {
   functions: readonly ProxyvoteFunction[];
   api: HttpApi;
   deadLetterQueues: ReadonlyMap<string, Queue>;
+  /** Queues holding records in flight (the notice queue): alarmed on their oldest message's age. */
+  recordQueues?: ReadonlyMap<string, { queue: Queue; deadLetters: Queue }>;
   webAclName: string;
   metricsNamespace: string;
   metricDimensions: Record<string, string>;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * SQS deletes a message 14 days after it was sent. A record queue's oldest message older than this
+ * means records waiting too long (notices imported but never sent): time enough to act before expiry.
+ */
+export const RECORD_AGE_ALARM = Duration.days(2);
 
 export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
@@ -123,6 +131,24 @@ export class Monitoring extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });
     }
+    for (const [name, { queue, deadLetters }] of props.recordQueues ?? []) {
+      for (const [which, q, what] of [
+        ['Queue', queue, `The ${name} queue`],
+        ['DeadLetters', deadLetters, `The dead-letter queue of ${name}`],
+      ] as const) {
+        alarm(`${q.node.id}OldestMessageAge`, {
+          alarmName: `${name}-${which === 'Queue' ? 'queue' : 'dead-letters'}-oldest-message-age`,
+          alarmDescription:
+            `${what} has held a message for more than ${RECORD_AGE_ALARM.toDays()} days; SQS deletes it at 14 ` +
+            `days, and with it the control number it carries. ${which === 'Queue' ? 'Start the sending (proxyvote notices send) or find why the consumer is stopped.' : 'Look, fix, redrive before it expires.'}`,
+          metric: q.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+          threshold: RECORD_AGE_ALARM.toSeconds(),
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        });
+      }
+    }
+
     const api5xx = props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
     const api4xx = props.api.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum' });
     const apiCount = props.api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' });

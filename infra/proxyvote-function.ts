@@ -1,5 +1,5 @@
 // Every Lambda function of the product goes through this one construct, which carries the house
-// defaults: Node 22 on arm64, an esbuild ESM bundle with source maps (the AWS SDK bundled at the
+// defaults: Node 24 (nodejs24.x) on arm64, an esbuild ESM bundle with source maps (the AWS SDK bundled at the
 // versions the lockfile pins), its own log group with the meeting's retention, the Powertools
 // environment, X-Ray tracing, and a role of its own that may write only to that log group. Whatever
 // else a function may do is granted by infra/access.ts. The caller's environment is kept and added to.
@@ -14,6 +14,9 @@ import type { Construct } from 'constructs';
 
 /** The repository root: entries are given relative to it (`functions/ballot/handler.ts`). */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** The Lambda runtime of every function: Node.js 24, what `.ci/run` also runs the test suite on. */
+export const PROXYVOTE_RUNTIME = Runtime.NODEJS_24_X;
 
 /** Lambda's limit on all environment variables of one function together (keys and values). */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -80,7 +83,7 @@ export class ProxyvoteFunction extends NodejsFunction {
         ? { reservedConcurrentExecutions: props.reservedConcurrency }
         : {}),
       description: props.description ?? `proxyvote ${props.meetingId}: ${props.name}`,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: PROXYVOTE_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(10),
@@ -97,7 +100,7 @@ export class ProxyvoteFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: 'node24',
         platform: 'node',
         mainFields: ['module', 'main'],
         banner: REQUIRE_SHIM,
@@ -116,12 +119,6 @@ export class ProxyvoteFunction extends NodejsFunction {
       reason:
         'Only the X-Ray statement that tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords): X-Ray has ' +
         'no resource-level permissions, so AWS requires "*" there. Every other statement names its resources.',
-    });
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-L1',
-      reason:
-        'Node.js 22 is the house runtime chosen for this product (issue 7) and what the code is tested on; ' +
-        'moving to a newer runtime is a deliberate upgrade of the whole product, not a per-function drift.',
     });
     this.node.addValidation({ validate: () => this.environmentProblems() });
   }

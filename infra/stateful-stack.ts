@@ -1,8 +1,16 @@
 // The stateful stack of one meeting: its three DynamoDB tables, built from the same plain definitions
 // (shared/storage/tables.ts) that the local stack uses; the control-number secret; the bucket the
-// register is uploaded to, and the bucket of access logs. Kept apart from the stateless stacks so that
-// redeploying code never touches data; everything here is retained when the stack is deleted, tables
-// are deletion-protected and point-in-time recoverable, buckets are encrypted, private and TLS-only.
+// register is uploaded to, and the bucket of access logs; the queues that hold records in flight (the
+// notice queue keeps every e-delivery holder's control number until it is sent) with their
+// dead-letter queues; and the SES sending identity. Kept apart from the stateless stacks so that
+// redeploying code never touches data; every record here is retained when the stack is deleted,
+// tables are deletion-protected and point-in-time recoverable, buckets and queues are encrypted,
+// private and TLS-only.
+//
+// No retained resource has a fixed physical name: CloudFormation names them, and the functions get
+// the names through their environment. So a first deployment that failed, or a stack destroyed and
+// deployed again, is simply deployed again: the retained leftovers keep their own names and never
+// collide with the new resources (docs/deploying.md, "Retrying a failed deployment").
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import {
   type Attribute,
@@ -21,6 +29,8 @@ import {
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Meeting } from '../shared/domain/meeting.ts';
 import {
@@ -29,8 +39,8 @@ import {
   TABLES,
   type TableDefinition,
   type TableKind,
-  tableName,
 } from '../shared/storage/tables.ts';
+import type { DeploySettings } from './deploy-settings.ts';
 
 const ATTRIBUTE_TYPES = {
   S: AttributeType.STRING,
@@ -51,10 +61,32 @@ function pascal(kind: string): string {
   return kind.charAt(0).toUpperCase() + kind.slice(1);
 }
 
+/** A queue whose messages are records (control numbers in flight): it lives here, retained. */
+export interface RecordQueueSpec {
+  /** The queue's name in the worker specs (functions/workers.ts), e.g. `notices`. */
+  readonly name: string;
+  /** At least the consumer's timeout (SQS requires it). */
+  readonly visibilityTimeoutSeconds: number;
+  /** Deliveries before a message moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+}
+
+export interface RecordQueue {
+  readonly queue: Queue;
+  readonly deadLetters: Queue;
+}
+
+/** SQS keeps a message fourteen days at most: the record queues keep theirs that long. */
+export const RECORD_QUEUE_RETENTION = Duration.days(14);
+
 export interface StatefulStackProps extends StackProps {
   meeting: Meeting;
   /** Days access logs are kept in the logs bucket; default 400. */
   logRetentionDays?: number;
+  /** The mail settings: the SES identity is created here unless it exists already. */
+  mail?: DeploySettings['mail'];
+  /** Queues that hold records in flight (functions/workers.ts marks them `holdsRecords`). */
+  recordQueues?: readonly RecordQueueSpec[];
 }
 
 /** The prefix under which the register (CSV) is uploaded; the import function may read only there. */
@@ -68,6 +100,10 @@ export class StatefulStack extends Stack {
   readonly registerBucket: Bucket;
   /** Server access logs of the register bucket and the CloudFront distribution's logs. */
   readonly logsBucket: Bucket;
+  /** The record queues and their dead-letter queues, by name. */
+  readonly recordQueues = new Map<string, RecordQueue>();
+  /** The SES domain identity with Easy DKIM, when these stacks create it. */
+  readonly emailIdentity?: EmailIdentity;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, {
@@ -78,12 +114,11 @@ export class StatefulStack extends Stack {
 
     const tables = {} as Record<TableKind, Table>;
     for (const kind of TABLE_KINDS) {
-      tables[kind] = this.table(TABLES[kind], tableName(props.meeting.id, kind));
+      tables[kind] = this.table(TABLES[kind]);
     }
     this.tables = tables;
 
     this.controlSecret = new Secret(this, 'ControlSecret', {
-      secretName: `proxyvote/${props.meeting.id}/control-secret`,
       description: `proxyvote ${props.meeting.id}: the HMAC key of the control numbers (32 random bytes, hex)`,
       // 64 characters from 0-9a-f: the functions refuse anything else.
       generateSecretString: {
@@ -130,6 +165,29 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    for (const spec of props.recordQueues ?? []) this.recordQueue(spec);
+
+    const mail = props.mail;
+    if (mail && mail.identity === 'create') {
+      // Easy DKIM (2048-bit keys that SES rotates): publish the three CNAME records SES lists for the
+      // identity; until then the identity stays unverified and nothing can be sent.
+      this.emailIdentity = new EmailIdentity(this, 'MailIdentity', {
+        identity: Identity.domain(mail.domain),
+        ...(mail.mailFromDomain ? { mailFromDomain: mail.mailFromDomain } : {}),
+      });
+      new CfnOutput(this, 'MailIdentityDomain', {
+        value: mail.domain,
+        description:
+          'SES identity: publish its DKIM CNAME records (SES console, or `aws sesv2 get-email-identity`)',
+      });
+      for (const [i, record] of this.emailIdentity.dkimRecords.entries()) {
+        new CfnOutput(this, `MailDkimRecord${i + 1}`, {
+          value: `${record.name} CNAME ${record.value}`,
+          description: 'DKIM: publish this CNAME record in the DNS of mail.domain',
+        });
+      }
+    }
+
     new CfnOutput(this, 'ControlSecretArn', {
       value: this.controlSecret.secretArn,
       description:
@@ -142,9 +200,35 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'LogsBucketName', { value: this.logsBucket.bucketName });
   }
 
-  private table(def: TableDefinition, name: string): Table {
+  /** A queue of records and its dead-letter queue: encrypted, TLS-only, kept 14 days, retained. */
+  private recordQueue(spec: RecordQueueSpec): RecordQueue {
+    const id = spec.name.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+    const deadLetters = new Queue(this, `${id}DeadLetters`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: RECORD_QUEUE_RETENTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const queue = new Queue(this, `${id}Queue`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
+      retentionPeriod: RECORD_QUEUE_RETENTION,
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: spec.maxReceiveCount },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const out = { queue, deadLetters };
+    this.recordQueues.set(spec.name, out);
+    new CfnOutput(this, `${id}QueueUrl`, {
+      value: queue.queueUrl,
+      description: `The ${spec.name} queue (records in flight: retained with the stack's data)`,
+    });
+    new CfnOutput(this, `${id}DeadLettersUrl`, { value: deadLetters.queueUrl });
+    return out;
+  }
+
+  private table(def: TableDefinition): Table {
     const table = new Table(this, `${pascal(def.kind)}Table`, {
-      tableName: name,
       partitionKey: attribute(def.partitionKey),
       ...(def.sortKey ? { sortKey: attribute(def.sortKey) } : {}),
       billingMode: BillingMode.PAY_PER_REQUEST,

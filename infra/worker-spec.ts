@@ -15,6 +15,11 @@ export type WorkerTrigger =
       readonly enabled?: boolean;
       /** Deliveries before a message goes to the dead-letter queue; default 5. */
       readonly maxReceiveCount?: number;
+      /**
+       * Its messages are records (control numbers in flight, for instance): the queue and its
+       * dead-letter queue live in the stateful stack, retained, with an alarm on the oldest message's age.
+       */
+      readonly holdsRecords?: boolean;
     }
   /** An EventBridge Scheduler schedule, in the meeting's time zone unless another is named. */
   | {
@@ -48,6 +53,30 @@ export interface WorkerSpec {
    * AWS refuses it when less than 10 would stay unreserved in the account (new accounts have 10 in all).
    */
   readonly reservedConcurrency?: number;
+}
+
+/** SQS: the visibility timeout must be at least the consumer's timeout; six times leaves room for retries. */
+export function queueVisibilitySeconds(consumer: WorkerSpec): number {
+  return Math.min(43_200, (consumer.timeoutSeconds ?? 10) * 6);
+}
+
+/** The queues the workers mark `holdsRecords`: the stateful stack builds them. */
+export function recordQueueSpecs(
+  workers: readonly WorkerSpec[],
+): { name: string; visibilityTimeoutSeconds: number; maxReceiveCount: number }[] {
+  return workers.flatMap((w) =>
+    w.triggers.flatMap((t) =>
+      t.kind === 'queue' && t.holdsRecords
+        ? [
+            {
+              name: t.queue,
+              visibilityTimeoutSeconds: queueVisibilitySeconds(w),
+              maxReceiveCount: t.maxReceiveCount ?? 5,
+            },
+          ]
+        : [],
+    ),
+  );
 }
 
 /** Async triggers (SNS, S3, Scheduler) retry in Lambda and then park the event in the function's DLQ. */

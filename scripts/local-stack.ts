@@ -1,5 +1,5 @@
-// `npm start`: the whole product on this machine. DynamoDB Local (Java), the SES emulator and the
-// HTTP API (the Lambda handlers behind a local API Gateway stand-in), all on 127.0.0.1, with the
+// `npm start`: the whole product on this machine. DynamoDB Local (Java), the SES emulator, an
+// S3-compatible endpoint (s3rver) holding the meeting's bucket, and the HTTP API (the Lambda handlers behind a local API Gateway stand-in), all on 127.0.0.1, with the
 // meeting's tables created and a synthetic register loaded. Ctrl-C stops everything.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { checkJava, type DynamoLocal, startDynamoLocal } from '../shared/local/d
 import type { HttpAdapter } from '../shared/local/http-adapter.ts';
 import { localControlSecret } from '../shared/local/local-secrets.ts';
 import { isPortFree, LOCAL_HOST } from '../shared/local/ports.ts';
+import type { S3Local } from '../shared/local/s3-local.ts';
 import type { SesLocal } from '../shared/local/ses-local.ts';
 import { DEFAULT_SYNTHETIC_SEED, syntheticRegister } from '../shared/register/synthetic.ts';
 import { tableEnvironment, tableNames } from '../shared/storage/tables.ts';
@@ -29,6 +30,7 @@ const USAGE = `Usage: npm start -- [options]
   --api-port N        HTTP API port (default 3000)
   --dynamo-port N     DynamoDB Local port (default 8000)
   --ses-port N        SES emulator and mail viewer port (default 8005)
+  --s3-port N         S3-compatible endpoint of the meeting's bucket (default 8006)
   --data DIR          keep DynamoDB data in DIR between runs (default: in memory, lost on exit)
   --seed N            seed of the synthetic register (default ${DEFAULT_SYNTHETIC_SEED})
   --as-of INSTANT     run the clock as if it were this instant (default ${DEFAULT_AS_OF}, while the
@@ -50,6 +52,7 @@ function parseCommandLine() {
         'api-port': { type: 'string', default: '3000' },
         'dynamo-port': { type: 'string', default: '8000' },
         'ses-port': { type: 'string', default: '8005' },
+        's3-port': { type: 'string', default: '8006' },
         data: { type: 'string' },
         seed: { type: 'string', default: String(DEFAULT_SYNTHETIC_SEED) },
         'as-of': { type: 'string', default: DEFAULT_AS_OF },
@@ -97,6 +100,7 @@ const ports = {
   api: portOption(args['api-port'], '--api-port'),
   dynamo: portOption(args['dynamo-port'], '--dynamo-port'),
   ses: portOption(args['ses-port'], '--ses-port'),
+  s3: portOption(args['s3-port'], '--s3-port'),
 };
 if (!/^\d+$/.test(args.seed)) fail(`--seed must be a whole number, not "${args.seed}"`);
 const seed = Number(args.seed);
@@ -113,9 +117,10 @@ const portNames = {
   api: ['HTTP API', '--api-port'],
   dynamo: ['DynamoDB Local', '--dynamo-port'],
   ses: ['SES emulator', '--ses-port'],
+  s3: ['S3 endpoint', '--s3-port'],
 } as const;
 const used = new Map<number, string>();
-for (const kind of ['api', 'dynamo', 'ses'] as const) {
+for (const kind of ['api', 'dynamo', 'ses', 's3'] as const) {
   const [what, flag] = portNames[kind];
   const port = ports[kind];
   const other = used.get(port);
@@ -136,6 +141,7 @@ for (const w of meetingWarnings(meeting)) console.warn(`warning: ${w.path}: ${w.
 let dynamoStarting: Promise<DynamoLocal> | undefined;
 let dynamo: DynamoLocal | undefined;
 let ses: SesLocal | undefined;
+let s3: S3Local | undefined;
 let api: HttpAdapter | undefined;
 let stopping = false;
 const aborting = new AbortController();
@@ -145,7 +151,7 @@ async function shutdown(code: number, why: string): Promise<void> {
   stopping = true;
   aborting.abort();
   console.log(`\nlocal stack: ${why}; stopping...`);
-  await Promise.allSettled([api?.close(), ses?.stop()]);
+  await Promise.allSettled([api?.close(), ses?.stop(), s3?.stop()]);
   // Still starting? The abort makes startDynamoLocal stop the JVM itself.
   const running = dynamo ?? (await dynamoStarting?.catch(() => undefined));
   await running?.stop();
@@ -169,25 +175,45 @@ async function main(): Promise<void> {
     dynamo = d;
     return d;
   });
-  const [{ routes }, { startHttpAdapter }, { startSesLocal }, notices, { createTables }, sdk] =
-    await Promise.all([
-      import('../functions/routes.ts'),
-      import('../shared/local/http-adapter.ts'),
-      import('../shared/local/ses-local.ts'),
-      import('../shared/notices/local-run.ts'),
-      import('../shared/storage/create-tables.ts'),
-      import('../shared/storage/dynamo-client.ts'),
-    ]);
+  const [
+    { routes },
+    { startHttpAdapter },
+    { startSesLocal },
+    { startS3Local },
+    notices,
+    { createTables },
+    sdk,
+  ] = await Promise.all([
+    import('../functions/routes.ts'),
+    import('../shared/local/http-adapter.ts'),
+    import('../shared/local/ses-local.ts'),
+    import('../shared/local/s3-local.ts'),
+    import('../shared/notices/local-run.ts'),
+    import('../shared/storage/create-tables.ts'),
+    import('../shared/storage/dynamo-client.ts'),
+  ]);
   const { createDynamoClients, LOCAL_CREDENTIALS, LOCAL_REGION } = sdk;
-  const [startedDynamo, startedSes] = await Promise.all([
+  // Where the bucket's objects (the uploaded register, print files, import reports) and, for an
+  // in-memory run, the control secret the CLI needs are kept.
+  const noticesDir = dataDir ?? mkdtempSync(join(tmpdir(), 'proxyvote-local-'));
+  if (!dataDir) {
+    // In memory, the numbers die with the stack: so do the print file and the secret.
+    process.once('exit', () => rmSync(noticesDir, { recursive: true, force: true }));
+  }
+  const bucket = `proxyvote-${meeting.id}-local`;
+  const [startedDynamo, startedSes, startedS3] = await Promise.all([
     dynamoStarting,
     startSesLocal({ port: ports.ses }).then((s) => {
       ses = s;
       return s;
     }),
+    startS3Local({ port: ports.s3, directory: join(noticesDir, 's3'), buckets: [bucket] }).then((s) => {
+      s3 = s;
+      return s;
+    }),
   ]);
   if (stopping) {
-    await startedSes.stop();
+    await Promise.allSettled([startedSes.stop(), startedS3.stop()]);
     return;
   }
   startedDynamo.process.once('exit', (code, signal) => {
@@ -202,30 +228,20 @@ async function main(): Promise<void> {
   const { client, doc } = createDynamoClients({ endpoint: startedDynamo.endpoint });
   const tables = await createTables(client, names);
 
-  // The register import issues the control numbers and hands them on at once: e-delivery holders'
-  // into the in-process notice queue, the others' into the print file (shared/notices/local-run.ts).
   const secret = localControlSecret(dataDir);
   const adminToken = randomBytes(16).toString('hex');
   const holders = syntheticRegister(meeting.sharesOutstanding, seed);
-  // Where the print file (and, for an in-memory run, the control secret the CLI needs) are kept.
-  const noticesDir = dataDir ?? mkdtempSync(join(tmpdir(), 'proxyvote-local-'));
   if (!dataDir) {
     writeFileSync(join(noticesDir, 'control-secret.hex'), `${secret}\n`, { mode: 0o600 });
-    // In memory, the numbers die with the stack: so do the print file and the secret.
-    process.once('exit', () => rmSync(noticesDir, { recursive: true, force: true }));
   }
   const ballotUrl = `http://${LOCAL_HOST}:${ports.api}/vote`;
-  const localNotices = notices.localNotices({ meeting, doc, tables: names, noticesDir });
-  const imported = await localNotices.importRegister(holders, Buffer.from(secret, 'hex'), ballotUrl);
-  const registerLine = imported.imported
-    ? `imported ${imported.imported.toLocaleString('en-US')} synthetic holders, ${meeting.sharesOutstanding.toLocaleString('en-US')} shares (seed ${seed}), one control number each`
-    : `already imported: ${imported.unchanged.toLocaleString('en-US')} holders (their control numbers went out with the first run's notices)`;
 
   // The environment the Lambda handlers read, as the CDK stack sets it on AWS.
   Object.assign(process.env, {
     ...tableEnvironment(names),
     DYNAMODB_ENDPOINT: startedDynamo.endpoint,
     SES_ENDPOINT: startedSes.endpoint,
+    S3_ENDPOINT: startedS3.endpoint,
     MEETING_ID: meeting.id,
     MEETING_FILE: meetingFile,
     MEETING_JSON: meetingJson,
@@ -249,6 +265,27 @@ async function main(): Promise<void> {
     CLOCK_OFFSET_MS: String(clockOffsetMs),
   });
   if (stopping) return;
+
+  // The register, uploaded to the bucket, is imported by the register-import function's own handler
+  // (as S3's event runs it on AWS): it issues the control numbers and hands them on at once, the
+  // e-delivery holders' to the in-process notice queue, the others' to a print file in the bucket,
+  // with an import report beside it (shared/notices/local-run.ts).
+  const localNotices = notices.localNotices({
+    meeting,
+    doc,
+    tables: names,
+    s3: { endpoint: startedS3.endpoint, bucket },
+  });
+  const imported = await localNotices.importRegister(holders);
+  if (imported.outcome !== 'imported') {
+    throw new Error(
+      `the synthetic register was not imported (${imported.outcome}): see ${'report' in imported ? imported.report : 'the log'}`,
+    );
+  }
+  const registerLine = imported.imported
+    ? `imported ${imported.imported.toLocaleString('en-US')} synthetic holders, ${meeting.sharesOutstanding.toLocaleString('en-US')} shares (seed ${seed}), one control number each`
+    : `already imported: ${imported.unchanged.toLocaleString('en-US')} holders (their control numbers went out with the first run's notices)`;
+  if (stopping) return;
   // The operator's start (as `proxyvote notices send --override-40-day-rule`): the reference meeting
   // runs as of a date later than 40 days before it, so the rule is overridden and its warning shown.
   const sending = await localNotices.sendNow(clockOffsetMs);
@@ -266,10 +303,11 @@ proxyvote local stack is ready (${seconds} s): ${meeting.company.name}, ${meetin
   Health          ${api.url}/health
   Ballot page     ${api.url}/vote${ballotNote}
   Mail viewer     ${startedSes.viewerUrl}   (SES emulator: every e-mail the stack sends)
+  S3 bucket       ${startedS3.endpoint}/${bucket}   (s3rver: the uploaded register, print files, import reports)
   DynamoDB Local  ${startedDynamo.endpoint}   (${dataDir ? `data kept in ${dataDir}` : 'in memory: data is lost on exit; keep it with --data DIR'})
 
   Tables          ${Object.values(names).join(', ')} (${created})
-  Register        ${registerLine}
+  Register        ${registerLine}; report ${imported.report}
   Notices         ${sending.queued ? `${sending.queued.toLocaleString('en-US')} being e-mailed now (the mail viewer fills as they go; a line below says when all are out)` : 'none to e-mail'}; ${imported.printed.toLocaleString('en-US')} on paper${imported.printFile ? `: print file ${imported.printFile}` : ''}${sending.warning ? `\n                  warning: ${sending.warning}` : ''}
   Clock           as of ${new Date(Date.now() + clockOffsetMs).toISOString()} (--as-of); internet voting closes ${meeting.internetCutoff.local} ${meeting.internetCutoff.timeZone ?? meeting.timeZone}
 

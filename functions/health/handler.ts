@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { runAsFunction } from '../../shared/aws/call-recorder.ts';
 import { loadStorageConfig } from '../../shared/config/storage-config.ts';
 import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { checkTables } from '../../shared/storage/table-health.ts';
@@ -20,7 +21,7 @@ const reply = (statusCode: number, body: unknown): APIGatewayProxyStructuredResu
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger))
   .handler(async () => {
-    const health = await checkTables(client, config.tables);
+    const health = await runAsFunction('health', () => checkTables(client, config.tables));
     if (health.healthy) return reply(200, { status: 'ok', tables: health.tables });
     logger.warn('unhealthy', { problems: health.problems });
     return reply(503, { status: 'unavailable', reason: health.problems.join('; '), tables: health.tables });

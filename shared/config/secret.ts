@@ -2,6 +2,7 @@
 // their environment, and read it from Secrets Manager once, at cold start. Locally CONTROL_SECRET is
 // set and nothing is fetched.
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createAwsClient } from '../aws/clients.ts';
 
 /** At least 32 bytes, as lower-case hex: what the stateful stack generates. */
 export const CONTROL_SECRET_PATTERN = /^[0-9a-f]{64,}$/;
@@ -17,7 +18,7 @@ type SecretReader = Pick<SecretsManagerClient, 'send'>;
 /** Reads the control-number secret; throws naming the ARN (never the value) when it is missing or malformed. */
 export async function fetchControlSecret(arn: string, client?: SecretReader): Promise<FetchedSecret> {
   const sdk = await import('@aws-sdk/client-secrets-manager');
-  const reader = client ?? new sdk.SecretsManagerClient({});
+  const reader = client ?? createAwsClient(sdk.SecretsManagerClient);
   const out = await reader.send(new sdk.GetSecretValueCommand({ SecretId: arn }));
   const value = out.SecretString?.trim() ?? '';
   if (!CONTROL_SECRET_PATTERN.test(value)) {

@@ -4,6 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { functionOfContext, runAsFunction } from '../aws/call-recorder.ts';
 import { errorResponse, HttpError } from './json.ts';
 
 export type HttpFn = (
@@ -22,7 +23,10 @@ export function httpHandler(
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .handler(async (event, context) => {
       try {
-        return await fn(event, context);
+        // The AWS calls made from here on are this function's (what the IAM test checks).
+        return await runAsFunction(functionOfContext(context.functionName, process.env.MEETING_ID), () =>
+          fn(event, context),
+        );
       } catch (e) {
         const known = e instanceof HttpError ? e : mapError(e);
         if (known) {

@@ -1,10 +1,15 @@
-// Sending e-mail: the port, and its SES adapter (SendEmail; the local SES endpoint serves it too).
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { SESClient, type SESClientConfig, SendEmailCommand } from '@aws-sdk/client-ses';
+// Sending e-mail: the port, and its one SES adapter (SendEmail, with the text and HTML the project
+// renders itself; SES templates are not used), serving the confirmations and the notices alike. The
+// local SES endpoint serves it too.
+//
+// Attempts: the confirmations keep the SDK's retries (a duplicate confirmation is harmless). The
+// notices pass `attempts: 1`: the SDK's own retries would resend after a timeout or a reset
+// connection, when the first attempt may already have gone; the notice queue retries instead, and
+// only failures that certainly sent nothing (shared/notices/send-errors.ts).
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { createAwsClient } from '../aws/clients.ts';
 import type { RenderedEmail } from '../domain/confirmation-email.ts';
 import { headerSafe } from '../domain/text.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../storage/dynamo-client.ts';
 
 export interface Mailer {
   /** Sends one message; resolves with the provider's message id. */
@@ -16,25 +21,30 @@ export interface SesMailerConfig {
   /** Local SES endpoint (aws-ses-v2-local); absent on AWS. */
   endpoint?: string | undefined;
   region?: string | undefined;
+  /** The configuration set whose event destination publishes bounces and complaints to SNS. */
   configurationSet?: string | undefined;
+  /** Attempts per message, the first included (default: the SDK's, 3). 1 for at-most-once sending. */
+  attempts?: number | undefined;
+  /** Milliseconds a SendEmail may take before it is abandoned (default: no limit of its own). */
+  timeoutMs?: number | undefined;
+}
+
+/** SES message tags allow letters, digits, '_', '-' and '.', 256 characters at most. */
+export function sesTagValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 256);
 }
 
 export class SesMailer implements Mailer {
-  private readonly client: SESClient;
+  /** The SES client (public so that tests can put middleware on it). */
+  readonly client: SESClient;
 
   constructor(private readonly config: SesMailerConfig) {
-    const options: SESClientConfig = {
-      requestHandler: {
-        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
-        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }),
-      },
-    };
-    if (config.endpoint) {
-      options.endpoint = config.endpoint;
-      options.region = config.region ?? LOCAL_REGION;
-      options.credentials = LOCAL_CREDENTIALS;
-    } else if (config.region) options.region = config.region;
-    this.client = new SESClient(options);
+    this.client = createAwsClient(SESClient, {
+      endpoint: config.endpoint,
+      region: config.region,
+      maxAttempts: config.attempts,
+      requestTimeoutMs: config.timeoutMs,
+    });
   }
 
   async send(to: string, email: RenderedEmail, tags: Record<string, string> = {}): Promise<string> {
@@ -50,9 +60,16 @@ export class SesMailer implements Mailer {
           },
         },
         ConfigurationSetName: this.config.configurationSet,
-        Tags: Object.entries(tags).map(([Name, Value]) => ({ Name, Value })),
+        Tags: Object.entries(tags).map(([Name, Value]) => ({
+          Name: sesTagValue(Name),
+          Value: sesTagValue(Value),
+        })),
       }),
     );
     return out.MessageId ?? '';
+  }
+
+  destroy(): void {
+    this.client.destroy();
   }
 }

@@ -29,6 +29,8 @@ const noticeEnvSchema = z.object({
   NOTICE_BACKOFF: z.enum(['none', 'sqs-visibility']).default('none'),
   NOTICE_RETRY_BASE_SECONDS: positive(30),
   SQS_ENDPOINT: z.url().optional(),
+  /** Only locally: the S3-compatible endpoint (s3rver) of the meeting's bucket. */
+  S3_ENDPOINT: z.url().optional(),
   /** The notice queue (the register import sends to it). */
   NOTICES_QUEUE_URL: z.url().optional(),
   /** Days before the internet cut-off on which reminders go, e.g. "7,2": reminder 1 at 7 days, 2 at 2. */

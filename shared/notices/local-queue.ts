@@ -6,6 +6,7 @@
 // failed maxReceiveCount times to its dead-letter list. Messages live in this process's memory only.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { runAsFunction } from '../aws/call-recorder.ts';
 import { localLambdaContext } from '../local/lambda-context.ts';
 import type { NoticeMessage } from './message.ts';
 import type { NoticeQueue, SendingSwitch } from './ports.ts';
@@ -23,6 +24,8 @@ export interface LocalQueueOptions {
   /** Batches in flight at once (the event source's maximum concurrency). */
   concurrency?: number;
   queueName?: string;
+  /** The consumer's function name (default notice-sender): its context, and its calls' attribution. */
+  consumer?: string;
   region?: string;
 }
 
@@ -77,6 +80,7 @@ export class InProcessNoticeQueue implements NoticeQueue, SendingSwitch {
       backoffMs: source.backoffMs ?? defaultBackoffMs,
       concurrency: source.concurrency ?? 4,
       queueName: source.queueName ?? 'proxyvote-local-notices',
+      consumer: source.consumer ?? 'notice-sender',
       region: source.region ?? 'us-east-1',
     };
   }
@@ -198,13 +202,17 @@ export class InProcessNoticeQueue implements NoticeQueue, SendingSwitch {
     let failed: Set<string>;
     try {
       this.handler ??= await this.load();
-      const response = await this.handler(
-        { Records: records },
-        localLambdaContext(this.options.queueName, {
-          region: this.options.region,
-          memoryLimitInMB: '512',
-          timeoutMs: 60_000,
-        }),
+      const handler = this.handler;
+      const consumer = this.options.consumer;
+      const response = await runAsFunction(consumer, () =>
+        handler(
+          { Records: records },
+          localLambdaContext(consumer, {
+            region: this.options.region,
+            memoryLimitInMB: '512',
+            timeoutMs: 60_000,
+          }),
+        ),
       );
       failed = this.failuresOf(response, batch);
     } catch {

@@ -33,6 +33,8 @@ export type UploadOutcome =
       unchanged: number;
       queued: number;
       printed: number;
+      /** The print file's s3:// address, when any holder is on paper. */
+      printFile: string | null;
       report: string;
     }
   | { outcome: 'refused'; problems: number; report: string }

@@ -2,16 +2,25 @@
 // modules (functions/notice-sender, functions/reminders) and the tests' and CLI's instances.
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { asFunction } from '../aws/call-recorder.ts';
+import { SesMailer, type SesMailerConfig } from '../mail/mailer.ts';
 import { createDynamoClients } from '../storage/dynamo-client.ts';
 import { loadNoticeConfig, type NoticeConfig } from './config.ts';
 import { powertoolsMetrics } from './metrics.ts';
 import type { NoticeMetrics } from './ports.ts';
 import type { SendOnceDeps } from './send-once.ts';
 import { createNoticeSender, type NoticeSenderDeps } from './sender.ts';
-import { NoticeMailer } from './ses-mailer.ts';
 import { sqsClient, visibilityBackoff } from './sqs.ts';
 import { NoticeStore } from './store.ts';
 import { TokenBucket } from './token-bucket.ts';
+
+/**
+ * The SES adapter as the notices use it: one attempt per message (the queue retries, and only what
+ * certainly was not sent) and a time limit after which the outcome counts as unknown (default 10 s).
+ */
+export function noticeMailer(config: Omit<SesMailerConfig, 'attempts'>): SesMailer {
+  return new SesMailer({ ...config, attempts: 1, timeoutMs: config.timeoutMs ?? 10_000 });
+}
 
 export function noticeLogger(): Logger {
   return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'proxyvote' });
@@ -30,7 +39,7 @@ export function sendOnceDeps(config: NoticeConfig, logger: Logger): SendOnceDeps
   const { doc } = createDynamoClients(config.storage.dynamo);
   return {
     store: new NoticeStore(doc, config.storage.tables, config.now),
-    mailer: new NoticeMailer({
+    mailer: noticeMailer({
       from: config.need('MAIL_FROM'),
       endpoint: config.env.SES_ENDPOINT,
       region: config.env.AWS_REGION,
@@ -64,5 +73,5 @@ export function noticeSenderDeps(config: NoticeConfig, logger: Logger): NoticeSe
 export function noticeSenderFromEnv(env: Record<string, string | undefined> = process.env) {
   const config = loadNoticeConfig(env, ['CONTROL_SECRET', 'MAIL_FROM', 'BALLOT_URL']);
   const logger = noticeLogger();
-  return createNoticeSender(noticeSenderDeps(config, logger), logger);
+  return asFunction('notice-sender', createNoticeSender(noticeSenderDeps(config, logger), logger));
 }

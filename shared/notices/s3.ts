@@ -1,7 +1,8 @@
-// The meeting's bucket (created by the CDK stacks): register uploads come in under register/, print
-// files and import reports go out under print-files/ and import-reports/. Objects are encrypted by
-// the bucket's default encryption. Signed S3 REST calls (aws-sign.ts).
-import { awsFetch, uriEncode } from './aws-sign.ts';
+// The meeting's bucket (created by the CDK stacks; s3rver locally): register uploads come in under
+// register/, print files and import reports go out under print-files/ and import-reports/. Objects
+// are encrypted by the bucket's default encryption. The S3 client comes from the one client factory.
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type AwsEndpointConfig, createAwsClient, LOCAL_S3_CREDENTIALS } from '../aws/clients.ts';
 import type { PrintFileSink } from './ports.ts';
 
 export interface ObjectStore {
@@ -9,41 +10,31 @@ export interface ObjectStore {
   put(key: string, body: string, contentType: string): Promise<string>;
 }
 
+/** An S3 client: the regional endpoint on AWS, or a local S3-compatible one (path-style addresses). */
+export function s3Client(config: Pick<AwsEndpointConfig, 'endpoint' | 'region'> = {}): S3Client {
+  return createAwsClient(
+    S3Client,
+    { ...config, localCredentials: LOCAL_S3_CREDENTIALS },
+    config.endpoint ? { forcePathStyle: true } : {},
+  );
+}
+
 export class S3ObjectStore implements ObjectStore {
   constructor(
     readonly bucket: string,
-    private readonly region: string,
-    private readonly endpoint = `https://${bucket}.s3.${region}.amazonaws.com`,
+    private readonly client: S3Client,
   ) {}
 
-  private url(key: string): string {
-    // Encoded exactly as the signature's canonical path is (RFC 3986), so S3 sees what was signed.
-    return `${this.endpoint}/${key.split('/').map(uriEncode).join('/')}`;
-  }
-
   async get(key: string): Promise<string> {
-    const out = await awsFetch({
-      method: 'GET',
-      url: this.url(key),
-      service: 's3',
-      region: this.region,
-      singleEncodePath: true,
-    });
-    if (out.status !== 200) throw new Error(`S3 GetObject answered ${out.status}`);
-    return out.text;
+    const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!out.Body) throw new Error(`S3 GetObject of ${key} returned no body`);
+    return out.Body.transformToString('utf-8');
   }
 
   async put(key: string, body: string, contentType: string): Promise<string> {
-    const out = await awsFetch({
-      method: 'PUT',
-      url: this.url(key),
-      service: 's3',
-      region: this.region,
-      singleEncodePath: true,
-      headers: { 'content-type': contentType },
-      body,
-    });
-    if (out.status !== 200) throw new Error(`S3 PutObject answered ${out.status}`);
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
     return `s3://${this.bucket}/${key}`;
   }
 }

@@ -8,6 +8,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
+import { asFunction } from '../aws/call-recorder.ts';
 import { holderKey } from '../register/holder-item.ts';
 import type { TableNames } from '../storage/tables.ts';
 import type { NoticeMetrics } from './ports.ts';
@@ -134,7 +135,7 @@ export async function applySesEvent(deps: SesEventDeps, event: SesEvent): Promis
 
 /** The SNS subscriber: every record is applied; a storage failure fails the event (SNS/Lambda retry). */
 export function createSesEventsHandler(deps: SesEventDeps) {
-  return async (event: SNSEvent): Promise<{ outcomes: SesEventOutcome[] }> => {
+  return asFunction('ses-events', async (event: SNSEvent): Promise<{ outcomes: SesEventOutcome[] }> => {
     const outcomes: SesEventOutcome[] = [];
     try {
       for (const record of event.Records) {
@@ -152,5 +153,5 @@ export function createSesEventsHandler(deps: SesEventDeps) {
     } finally {
       deps.metrics.flush();
     }
-  };
+  });
 }

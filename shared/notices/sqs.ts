@@ -2,27 +2,19 @@
 // time, the failed entries retried), and the consumer delays a failed message's next delivery by
 // changing its visibility (exponential backoff by receive count). The queue is encrypted at rest
 // (SQS server-side encryption, see functions/workers.ts). Message bodies are never logged.
-import { Agent as HttpsAgent } from 'node:https';
 import {
   ChangeMessageVisibilityBatchCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   SQSClient,
-  type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../storage/dynamo-client.ts';
+import { createAwsClient } from '../aws/clients.ts';
 import type { NoticeMessage } from './message.ts';
 import type { NoticeQueue } from './ports.ts';
 
 export function sqsClient(config: { endpoint?: string | undefined; region?: string | undefined } = {}) {
-  const options: SQSClientConfig = { requestHandler: { httpsAgent: new HttpsAgent({ keepAlive: true }) } };
-  if (config.endpoint) {
-    options.endpoint = config.endpoint;
-    options.region = config.region ?? LOCAL_REGION;
-    options.credentials = LOCAL_CREDENTIALS;
-  } else if (config.region) options.region = config.region;
-  return new SQSClient(options);
+  return createAwsClient(SQSClient, config);
 }
 
 export class SqsNoticeQueue implements NoticeQueue {

@@ -1,22 +1,14 @@
-// Builds the DynamoDB clients once per process. On AWS the SDK's defaults apply (region and
-// credentials from the Lambda environment); locally an endpoint points at DynamoDB Local with a
-// fixed region and dummy credentials (DynamoDB Local runs with -sharedDb, so any will do).
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+// Builds the DynamoDB clients once per process, through the one client factory (shared/aws/clients.ts):
+// on AWS the SDK's defaults apply; locally an endpoint points at DynamoDB Local (which runs with
+// -sharedDb, so any credentials will do).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type AwsEndpointConfig, createAwsClient } from '../aws/clients.ts';
 
-export interface DynamoEndpointConfig {
-  /** e.g. http://127.0.0.1:8000 for DynamoDB Local; absent on AWS. */
-  endpoint?: string | undefined;
-  /** Defaults to us-east-1 with a local endpoint, to the SDK's resolution otherwise. */
-  region?: string | undefined;
-  /** Attempts per call, including the first (SDK default 3). */
-  maxAttempts?: number | undefined;
-}
+export { LOCAL_CREDENTIALS, LOCAL_REGION } from '../aws/clients.ts';
 
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+/** e.g. `{ endpoint: 'http://127.0.0.1:8000' }` for DynamoDB Local; `{}` on AWS. */
+export type DynamoEndpointConfig = Pick<AwsEndpointConfig, 'endpoint' | 'region' | 'maxAttempts'>;
 
 export interface DynamoClients {
   client: DynamoDBClient;
@@ -24,22 +16,7 @@ export interface DynamoClients {
 }
 
 export function createDynamoClients(config: DynamoEndpointConfig = {}): DynamoClients {
-  const options: DynamoDBClientConfig = {
-    requestHandler: {
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }),
-      connectionTimeout: 3_000,
-    },
-  };
-  if (config.maxAttempts !== undefined) options.maxAttempts = config.maxAttempts;
-  if (config.endpoint) {
-    options.endpoint = config.endpoint;
-    options.region = config.region ?? LOCAL_REGION;
-    options.credentials = LOCAL_CREDENTIALS;
-  } else if (config.region) {
-    options.region = config.region;
-  }
-  const client = new DynamoDBClient(options);
+  const client = createAwsClient(DynamoDBClient, config);
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import { runAsFunction } from '../aws/call-recorder.ts';
 import { INSPECTOR_CSS, renderInspectorCsv, renderInspectorHtml } from '../domain/inspector-report.ts';
 import { httpHandler } from '../http/handler.ts';
 import { HttpError, html, json, parseJsonBody } from '../http/json.ts';
@@ -68,12 +69,15 @@ export const handleRunRequest = (
       const operator = operatorOf(event, adminToken);
       const body = parseJsonBody(event, runRequestSchema);
       if (runtime.mode === 'inline') {
-        const out = await runTabulation(runtime.deps, {
-          kind: body.kind,
-          requestedBy: operator,
-          cumulative: body.cumulative,
-          acceptOpenConflicts: body.acceptOpenConflicts,
-        });
+        // Locally the count runs here, in-process: it is the tabulate worker's work (and its calls).
+        const out = await runAsFunction('tabulate', () =>
+          runTabulation(runtime.deps, {
+            kind: body.kind,
+            requestedBy: operator,
+            cumulative: body.cumulative,
+            acceptOpenConflicts: body.acceptOpenConflicts,
+          }),
+        );
         logger.info('count run', { operator, kind: body.kind, outcome: out.outcome });
         return outcomeResponse(out);
       }

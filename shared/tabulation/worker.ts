@@ -7,6 +7,7 @@
 // The watch needs no hook in the polls' closing: it reads the POLLS item and the FINAL claim, so a
 // final count starts within a minute of the close, once (the claim is conditional).
 import * as z from 'zod';
+import { runAsFunction } from '../aws/call-recorder.ts';
 import { pollsClosedAt, type RunOutcome, runTabulation, TabulationError } from './run.ts';
 import type { TabulationRuntime } from './runtime.ts';
 import { FINAL_LEASE_MS, RUN_KINDS, type RunKind } from './snapshots.ts';
@@ -53,11 +54,16 @@ async function attempt(
   }
 }
 
-export async function handleWorkerEvent(
+/** The tabulate function's work on one event (its AWS calls are the tabulate function's). */
+export function handleWorkerEvent(
   runtime: TabulationRuntime,
   event: unknown,
   log: Log,
 ): Promise<WorkerReport> {
+  return runAsFunction('tabulate', () => workerEvent(runtime, event, log));
+}
+
+async function workerEvent(runtime: TabulationRuntime, event: unknown, log: Log): Promise<WorkerReport> {
   const parsed = workerEventSchema.safeParse(event);
   if (!parsed.success) throw new Error(`not a tabulation event: ${JSON.stringify(event).slice(0, 200)}`);
   const e = parsed.data;

@@ -80,6 +80,74 @@ describe('the deployment settings', () => {
   });
 });
 
+describe('reserved example domains', () => {
+  const real = {
+    region: 'us-west-2',
+    alarmEmail: 'proxy-operations@hemacare.com',
+    mail: { from: 'HemaCare Proxy Services <proxy@hemacare.com>', domain: 'hemacare.com' },
+    logRetentionDays: 400,
+    waf: { requestsPerSourceAddress: 300 },
+    throttling: { rateLimit: 100, burstLimit: 200 },
+  };
+
+  it('accepts a real domain, with a MAIL FROM subdomain', () => {
+    expect(problems(real)).toEqual([]);
+    expect(problems({ ...real, mail: { ...real.mail, mailFromDomain: 'bounce.hemacare.com' } })).toEqual([]);
+  });
+
+  it.each([
+    ['example.com', 'example.com'],
+    ['mail.example.net', 'example.net'],
+    ['example.org', 'example.org'],
+    ['corp.example', '.example'],
+    ['proxy.test', '.test'],
+    ['bad.invalid', '.invalid'],
+    ['localhost', 'localhost'],
+  ])('refuses %s outside demo mode, naming each field that uses it', (domain, reserved) => {
+    const out = problems({
+      ...real,
+      alarmEmail: `ops@${domain}`,
+      mail: { from: `Proxy <proxy@${domain}>`, domain },
+    });
+    // localhost is no domain name to the schema (no dot): it is refused by its shape first.
+    if (domain === 'localhost') {
+      expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^mail\.domain: /)]));
+      return;
+    }
+    expect(out).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^mail\\.domain: ${domain.replace(/\./g, '\\.')} is a reserved example domain \\(${reserved.replace(/\./g, '\\.')}\\)`,
+        ),
+      ),
+      expect.stringMatching(/^mail\.from: .* is a reserved example domain/),
+      expect.stringMatching(/^alarmEmail: .* is a reserved example domain/),
+    ]);
+    expect(out[0]).toMatch(/set "demo": true for a demonstration deployment/);
+  });
+
+  it('accepts them with "demo": true, as the reference meeting\'s settings say', () => {
+    expect(
+      problems({ ...real, demo: true, mail: { from: 'proxy@example.com', domain: 'example.com' } }),
+    ).toEqual([]);
+    expect(settings.demo).toBe(true);
+  });
+
+  it('refuses a MAIL FROM domain outside mail.domain, or one set on an existing identity', () => {
+    expect(problems({ ...real, mail: { ...real.mail, mailFromDomain: 'bounce.other.com' } })).toEqual([
+      'mail.mailFromDomain: must be a subdomain of hemacare.com (mail.domain), such as bounce.hemacare.com',
+    ]);
+    expect(
+      problems({
+        ...real,
+        mail: { ...real.mail, identity: 'existing', mailFromDomain: 'bounce.hemacare.com' },
+      }),
+    ).toEqual([
+      'mail.mailFromDomain: is set on the identity itself when mail.identity is "existing": remove it here',
+    ]);
+  });
+});
+
 describe.concurrent('cdk synth with a bad file', () => {
   const synth = (context: Record<string, string>) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {

@@ -231,7 +231,7 @@ describe('the functions', () => {
 
   it.each(functionNames)('%s carries the house defaults', (name) => {
     const p = fn(name).r.Properties;
-    expect(p.Runtime).toBe('nodejs22.x');
+    expect(p.Runtime).toBe('nodejs24.x');
     expect(p.Architectures).toEqual(['arm64']);
     expect(p.TracingConfig).toEqual({ Mode: 'Active' });
     expect(p.Handler).toBe('index.handler');
@@ -414,14 +414,19 @@ describe("the workers' machinery", () => {
     expect(schedules.map(([, s]) => s.Properties.ScheduleExpression)).toContain('cron(0 2 * * ? *)');
   });
 
-  it('gives every queue a dead-letter queue, encryption and TLS only', () => {
-    const queues = resources(compute, 'AWS::SQS::Queue');
+  it('gives every queue (in either stack) a dead-letter queue, encryption and TLS only', () => {
+    const queues = [...resources(compute, 'AWS::SQS::Queue'), ...resources(stateful, 'AWS::SQS::Queue')];
     expect(queues.length).toBeGreaterThan(0);
     for (const [id, q] of queues) expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
     const consumed = workers.flatMap((w) => w.triggers).filter((t) => t.kind === 'queue');
     const redriven = queues.filter(([, q]) => q.Properties.RedrivePolicy !== undefined);
     expect(redriven).toHaveLength(consumed.length);
-    for (const [, policy] of resources(compute, 'AWS::SQS::QueuePolicy')) {
+    const policies = [
+      ...resources(compute, 'AWS::SQS::QueuePolicy'),
+      ...resources(stateful, 'AWS::SQS::QueuePolicy'),
+    ];
+    expect(policies.length).toBe(queues.length);
+    for (const [, policy] of policies) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
   });
@@ -494,5 +499,142 @@ describe('monitoring', () => {
     ]) {
       expect(text).toContain(metric);
     }
+  });
+});
+
+describe('control numbers in flight', () => {
+  const queues = resources(stateful, 'AWS::SQS::Queue');
+  const notices = queues.find(([id]) => id.startsWith('NoticesQueue'));
+  const deadLetters = queues.find(([id]) => id.startsWith('NoticesDeadLetters'));
+
+  it('the notice queue and its dead-letter queue are in the stateful stack, retained, kept 14 days', () => {
+    expect(notices).toBeDefined();
+    expect(deadLetters).toBeDefined();
+    for (const [id, q] of [notices, deadLetters] as [string, Resource & { UpdateReplacePolicy?: string }][]) {
+      expect(q.DeletionPolicy, id).toBe('Retain');
+      expect(q.UpdateReplacePolicy, id).toBe('Retain');
+      expect(q.Properties.MessageRetentionPeriod, id).toBe(14 * 24 * 3600);
+      expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
+    }
+    expect(JSON.stringify(notices?.[1].Properties.RedrivePolicy)).toContain(deadLetters?.[0] ?? '-');
+    // The compute stack holds no queue that carries control numbers: only work queues and the
+    // functions' own dead-letter queues, none of them the notice queue.
+    expect(resources(compute, 'AWS::SQS::Queue').some(([id]) => id.startsWith('Notices'))).toBe(false);
+  });
+
+  it("the notice consumer's event source reads the stateful stack's queue, created disabled", () => {
+    const mappings = resources(compute, 'AWS::Lambda::EventSourceMapping').filter(([, m]) =>
+      JSON.stringify(m.Properties.FunctionName).includes(fn('notice-sender').id),
+    );
+    expect(mappings).toHaveLength(1);
+    const [, mapping] = mappings[0] as [string, Resource];
+    expect(mapping.Properties.Enabled).toBe(false);
+    expect(JSON.stringify(mapping.Properties.EventSourceArn)).toContain('NoticesQueue');
+    expect(JSON.stringify(mapping.Properties.EventSourceArn)).toContain('Fn::ImportValue');
+  });
+
+  it('alarms on the age of the oldest message, two days, well before the 14-day expiry', () => {
+    const ageAlarms = resources(compute, 'AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties.MetricName === 'ApproximateAgeOfOldestMessage',
+    );
+    expect(ageAlarms.map(([, a]) => String(a.Properties.AlarmName)).sort()).toEqual([
+      `proxyvote-${meeting.id}-notices-dead-letters-oldest-message-age`,
+      `proxyvote-${meeting.id}-notices-queue-oldest-message-age`,
+    ]);
+    for (const [id, a] of ageAlarms) {
+      expect(a.Properties.Threshold, id).toBe(2 * 24 * 3600);
+      expect(a.Properties.Threshold as number, id).toBeLessThan(14 * 24 * 3600);
+      expect(a.Properties.ComparisonOperator, id).toBe('GreaterThanThreshold');
+      expect(a.Properties.Statistic, id).toBe('Maximum');
+    }
+    const watched = ageAlarms.map(([, a]) => JSON.stringify(a.Properties.Dimensions));
+    expect(watched.some((d) => d.includes('NoticesQueue'))).toBe(true);
+    expect(watched.some((d) => d.includes('NoticesDeadLetters'))).toBe(true);
+    // Any message at all in the dead-letter queue alarms too.
+    const depth = resources(compute, 'AWS::CloudWatch::Alarm').filter(
+      ([, a]) =>
+        a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        JSON.stringify(a.Properties.Dimensions).includes('NoticesDeadLetters'),
+    );
+    expect(depth).toHaveLength(1);
+    expect(depth[0]?.[1].Properties.Threshold).toBe(1);
+  });
+});
+
+describe('the sending identity', () => {
+  it('is an SES domain identity with Easy DKIM and the custom MAIL FROM domain, in the stateful stack', () => {
+    const identities = resources(stateful, 'AWS::SES::EmailIdentity');
+    expect(identities).toHaveLength(1);
+    const [, identity] = identities[0] as [string, Resource];
+    expect(identity.Properties.EmailIdentity).toBe(settings.mail.domain);
+    // DKIM signing on (CloudFormation's default when DkimAttributes is absent).
+    expect([undefined, { SigningEnabled: true }]).toContainEqual(identity.Properties.DkimAttributes);
+    expect(identity.Properties.DkimSigningAttributes).toBeUndefined(); // Easy DKIM: SES holds the keys
+    expect(identity.Properties.MailFromAttributes).toEqual({ MailFromDomain: settings.mail.mailFromDomain });
+    // Not retained: a failed first deployment rolls it back, and the retry creates it again.
+    expect(identity.DeletionPolicy).toBeUndefined();
+    resources(compute, 'AWS::SES::EmailIdentity').forEach(([id]) => {
+      throw new Error(`an SES identity in the compute stack: ${id}`);
+    });
+  });
+
+  it("is the identity the functions' SES statements name", () => {
+    for (const name of functionNames.filter((n) => (declared[n]?.mail?.length ?? 0) > 0)) {
+      const mail = statementsOf(name).filter((s) => list(s.Action).some((a) => a.startsWith('ses:')));
+      expect(JSON.stringify(mail), name).toContain(`identity/${settings.mail.domain}`);
+    }
+  });
+});
+
+describe('a deployment that failed, or is repeated, deploys again without hand clean-up', () => {
+  const all = [
+    ['stateful', stateful],
+    ['compute', compute],
+    ['edge', edge],
+  ] as const;
+  const NAME_PROPERTIES = [
+    'TableName',
+    'Name',
+    'SecretName',
+    'QueueName',
+    'BucketName',
+    'KeyAlias',
+    'TopicName',
+  ];
+
+  it('no retained resource has a fixed physical name: CloudFormation names them', () => {
+    const retained = all.flatMap(([stack, t]) =>
+      Object.entries(t.toJSON().Resources as Record<string, Resource>)
+        .filter(([, r]) => r.DeletionPolicy === 'Retain')
+        .map(([id, r]) => [`${stack}/${id}`, r] as const),
+    );
+    expect(retained.length).toBeGreaterThanOrEqual(3 + 1 + 2 + 2);
+    for (const [id, r] of retained) {
+      for (const p of NAME_PROPERTIES) expect(r.Properties?.[p], `${id}.${p}`).toBeUndefined();
+    }
+  });
+
+  it('the records are retained: tables, the secret, the buckets and the record queues', () => {
+    for (const type of [
+      'AWS::DynamoDB::Table',
+      'AWS::SecretsManager::Secret',
+      'AWS::S3::Bucket',
+      'AWS::SQS::Queue',
+    ]) {
+      const found = resources(stateful, type);
+      expect(found.length, type).toBeGreaterThan(0);
+      for (const [id, r] of found) expect(r.DeletionPolicy, `${type} ${id}`).toBe('Retain');
+    }
+  });
+
+  it('the functions find the tables, secret and queue through their environment, not by name', () => {
+    for (const name of functionNames) {
+      for (const [key, value] of Object.entries(env(name))) {
+        if (/_TABLE$|_QUEUE_URL$|^CONTROL_SECRET_ARN$/.test(key)) {
+          expect(typeof value, `${name} ${key}`).toBe('object'); // a reference, resolved at deploy time
+        }
+      }
+    }
+    expect(env('register-import').NOTICES_QUEUE_URL).toBeDefined();
   });
 });

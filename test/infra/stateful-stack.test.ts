@@ -10,7 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MEETING_FILE, readMeetingFile, stackName } from '../../infra/meeting-context.ts';
 import { StatefulStack } from '../../infra/stateful-stack.ts';
-import { type KeyAttribute, TABLE_KINDS, TABLES, tableName } from '../../shared/storage/tables.ts';
+import { type KeyAttribute, TABLE_KINDS, TABLES } from '../../shared/storage/tables.ts';
 
 const outdir = mkdtempSync(join(tmpdir(), 'proxyvote-cdk-'));
 const meeting = readMeetingFile(DEFAULT_MEETING_FILE);
@@ -29,10 +29,10 @@ const keySchema = (pk: KeyAttribute, sk?: KeyAttribute) => [
 ];
 
 function tableResource(kind: (typeof TABLE_KINDS)[number]) {
-  const found = template.findResources('AWS::DynamoDB::Table', {
-    Properties: { TableName: tableName(meeting.id, kind) },
-  });
-  const entries = Object.values(found);
+  const logicalId = `${kind.charAt(0).toUpperCase()}${kind.slice(1)}Table`;
+  const entries = Object.entries(template.findResources('AWS::DynamoDB::Table'))
+    .filter(([id]) => id.startsWith(logicalId))
+    .map(([, r]) => r);
   expect(entries).toHaveLength(1);
   return entries[0] as {
     Properties: Record<string, unknown>;
@@ -87,6 +87,10 @@ describe('StatefulStack', () => {
       );
     });
 
+    it('has no fixed name, so that a retried or repeated deployment never collides with a retained one', () => {
+      expect(tableResource(kind).Properties.TableName).toBeUndefined();
+    });
+
     it('is protected: PITR, deletion protection, retained, AWS-managed encryption', () => {
       const resource = tableResource(kind);
       expect(resource.Properties.PointInTimeRecoverySpecification).toEqual({
@@ -96,6 +100,30 @@ describe('StatefulStack', () => {
       expect(resource.Properties.SSESpecification).toEqual({ SSEEnabled: true });
       expect(resource.DeletionPolicy).toBe('Retain');
       expect(resource.UpdateReplacePolicy).toBe('Retain');
+    });
+  });
+
+  it('creates no SES identity and no queue unless asked to', () => {
+    template.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+  });
+
+  it('uses an existing SES identity as it is (mail.identity "existing"): creates none', () => {
+    const other = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const existing = new StatefulStack(other, 'existing-identity', {
+      meeting,
+      mail: { from: 'proxy@corp.example', domain: 'corp.example', identity: 'existing' },
+    });
+    const withIdentity = new StatefulStack(other, 'created-identity', {
+      meeting,
+      mail: { from: 'proxy@corp.example', domain: 'corp.example', identity: 'create' },
+    });
+    Template.fromStack(existing).resourceCountIs('AWS::SES::EmailIdentity', 0);
+    const created = Template.fromStack(withIdentity);
+    created.resourceCountIs('AWS::SES::EmailIdentity', 1);
+    created.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'corp.example',
+      MailFromAttributes: Match.absent(),
     });
   });
 

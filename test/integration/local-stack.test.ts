@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPrintFile } from '../../shared/domain/print-file.ts';
 import { findFreePorts } from '../../shared/local/ports.ts';
+import { S3ObjectStore, s3Client } from '../../shared/notices/s3.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'proxyvote-local-stack-'));
@@ -141,14 +142,23 @@ afterAll(async () => {
 
 describe('npm start (scripts/local-stack.ts)', { timeout: 180_000 }, () => {
   let stack: Run;
-  let ports: { api: number; dynamo: number; ses: number };
+  let ports: { api: number; dynamo: number; ses: number; s3: number };
   let urls: { api: string; health: string; mail: string };
 
   beforeAll(async () => {
-    const [api = 0, dynamo = 0, ses = 0] = await findFreePorts(3);
-    ports = { api, dynamo, ses };
+    const [api = 0, dynamo = 0, ses = 0, s3 = 0] = await findFreePorts(4);
+    ports = { api, dynamo, ses, s3 };
     stack = track(
-      run(['--api-port', String(api), '--dynamo-port', String(dynamo), '--ses-port', String(ses)]),
+      run([
+        '--api-port',
+        String(api),
+        '--dynamo-port',
+        String(dynamo),
+        '--ses-port',
+        String(ses),
+        '--s3-port',
+        String(s3),
+      ]),
     );
     await waitFor(stack, /Press Ctrl-C to stop/);
     const out = stack.output();
@@ -212,7 +222,12 @@ describe('npm start (scripts/local-stack.ts)', { timeout: 180_000 }, () => {
       body: JSON.stringify({ controlNumber: link?.[2] }),
     });
     expect(ballot.status).toBe(200);
-    const rows = readPrintFile(readFileSync(m?.[3] as string, 'utf8'));
+    // The print file is an object in the meeting's bucket (s3rver), read through the project's S3 adapter.
+    const printFile = /^s3:\/\/([^/]+)\/(.+)$/.exec(m?.[3] ?? '');
+    expect(printFile).not.toBeNull();
+    const s3 = s3Client({ endpoint: `http://127.0.0.1:${ports.s3}` });
+    const rows = readPrintFile(await new S3ObjectStore(printFile?.[1] ?? '', s3).get(printFile?.[2] ?? ''));
+    s3.destroy();
     expect(rows).toHaveLength(paper);
     const paperBallot = await fetch(`${urls.api}/api/ballot`, {
       method: 'POST',
@@ -246,7 +261,7 @@ describe('npm start (scripts/local-stack.ts)', { timeout: 180_000 }, () => {
     meeting.proposals[0].seats = 0;
     const file = join(tmp, 'bad-meeting.json');
     writeFileSync(file, JSON.stringify(meeting));
-    const [api = 0, dynamo = 0, ses = 0] = await findFreePorts(3);
+    const [api = 0, dynamo = 0, ses = 0, s3 = 0] = await findFreePorts(4);
     const bad = track(
       run([
         '--meeting',
@@ -257,6 +272,8 @@ describe('npm start (scripts/local-stack.ts)', { timeout: 180_000 }, () => {
         String(dynamo),
         '--ses-port',
         String(ses),
+        '--s3-port',
+        String(s3),
       ]),
     );
     const { code } = await bad.exited;
@@ -270,12 +287,24 @@ describe('npm start (scripts/local-stack.ts)', { timeout: 180_000 }, () => {
     const bin = join(tmp, 'bin-without-java');
     mkdirSync(bin, { recursive: true });
     symlinkSync(process.execPath, join(bin, 'node'));
-    const [api = 0, dynamo = 0, ses = 0] = await findFreePorts(3);
+    const [api = 0, dynamo = 0, ses = 0, s3 = 0] = await findFreePorts(4);
     const noJava = track(
-      run(['--api-port', String(api), '--dynamo-port', String(dynamo), '--ses-port', String(ses)], {
-        ...process.env,
-        PATH: bin,
-      }),
+      run(
+        [
+          '--api-port',
+          String(api),
+          '--dynamo-port',
+          String(dynamo),
+          '--ses-port',
+          String(ses),
+          '--s3-port',
+          String(s3),
+        ],
+        {
+          ...process.env,
+          PATH: bin,
+        },
+      ),
     );
     const outcome = await Promise.race([
       noJava.exited.then(({ code }) => code),
@@ -305,9 +334,18 @@ describe('npm start (scripts/local-stack.ts)', { timeout: 180_000 }, () => {
 
 describe('npm start, interrupted while starting', { timeout: 180_000 }, () => {
   it('stops DynamoDB Local even before it answers', async () => {
-    const [api = 0, dynamo = 0, ses = 0] = await findFreePorts(3);
+    const [api = 0, dynamo = 0, ses = 0, s3 = 0] = await findFreePorts(4);
     const r = track(
-      run(['--api-port', String(api), '--dynamo-port', String(dynamo), '--ses-port', String(ses)]),
+      run([
+        '--api-port',
+        String(api),
+        '--dynamo-port',
+        String(dynamo),
+        '--ses-port',
+        String(ses),
+        '--s3-port',
+        String(s3),
+      ]),
     );
     const pid = r.child.pid ?? 0;
     // Wait until the JVM has been spawned (its pid is what the test needs), then interrupt.
@@ -328,7 +366,7 @@ describe('npm start -- --data DIR', { timeout: 180_000 }, () => {
   it('keeps the tables and the register between runs and does not load it twice', async () => {
     const data = join(tmp, 'data');
     const args = async () => {
-      const [api = 0, dynamo = 0, ses = 0] = await findFreePorts(3);
+      const [api = 0, dynamo = 0, ses = 0, s3 = 0] = await findFreePorts(4);
       return [
         '--data',
         data,
@@ -338,6 +376,8 @@ describe('npm start -- --data DIR', { timeout: 180_000 }, () => {
         String(dynamo),
         '--ses-port',
         String(ses),
+        '--s3-port',
+        String(s3),
       ];
     };
     const first = track(run(await args()));

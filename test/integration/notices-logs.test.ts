@@ -17,9 +17,8 @@ import { InProcessNoticeQueue } from '../../shared/notices/local-queue.ts';
 import { producePrintFile } from '../../shared/notices/print-file-run.ts';
 import { FilePrintSink } from '../../shared/notices/print-sink.ts';
 import { runReminders } from '../../shared/notices/reminders.ts';
-import { metricsFor, noticeLogger, noticeSenderFromEnv } from '../../shared/notices/runtime.ts';
+import { metricsFor, noticeLogger, noticeMailer, noticeSenderFromEnv } from '../../shared/notices/runtime.ts';
 import { createSesEventsHandler } from '../../shared/notices/ses-events.ts';
-import { NoticeMailer } from '../../shared/notices/ses-mailer.ts';
 import { NoticeStore } from '../../shared/notices/store.ts';
 import { TokenBucket } from '../../shared/notices/token-bucket.ts';
 import {
@@ -156,7 +155,7 @@ describe('notices: logs and metrics over a full flow', () => {
       tables: t.names,
       send: {
         store: new NoticeStore(t.doc, t.names, now),
-        mailer: new NoticeMailer({ from: MAIL_FROM, endpoint: inject('sesEndpoint') }),
+        mailer: noticeMailer({ from: MAIL_FROM, endpoint: inject('sesEndpoint') }),
         bucket: new TokenBucket({ ratePerSecond: 0 }),
         now,
         newClaimId: randomUUID,

@@ -6,9 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/proxyvote.ts';
+import { offsetToReach } from '../../shared/config/clock.ts';
 import { checkControlNumber, controlNumberHash } from '../../shared/domain/control-number.ts';
 import type { Holder } from '../../shared/domain/holder.ts';
 import { readPrintFile } from '../../shared/domain/print-file.ts';
@@ -24,10 +26,9 @@ import { producePrintFile, UnknownAccounts } from '../../shared/notices/print-fi
 import { FilePrintSink } from '../../shared/notices/print-sink.ts';
 import { decodeS3Key, importUpload } from '../../shared/notices/register-upload.ts';
 import { runReminders } from '../../shared/notices/reminders.ts';
-import { noticeLogger, noticeSenderFromEnv } from '../../shared/notices/runtime.ts';
-import type { ObjectStore } from '../../shared/notices/s3.ts';
+import { noticeLogger, noticeMailer, noticeSenderFromEnv } from '../../shared/notices/runtime.ts';
+import { S3ObjectStore, s3Client } from '../../shared/notices/s3.ts';
 import { createSesEventsHandler } from '../../shared/notices/ses-events.ts';
-import { NoticeMailer } from '../../shared/notices/ses-mailer.ts';
 import { noticeStatus } from '../../shared/notices/status.ts';
 import { NoticeStore } from '../../shared/notices/store.ts';
 import { TokenBucket } from '../../shared/notices/token-bucket.ts';
@@ -462,7 +463,7 @@ describe('reminders', () => {
       tables: t.names,
       send: {
         store: new NoticeStore(t.doc, t.names, now),
-        mailer: new NoticeMailer({ from: MAIL_FROM, endpoint: inject('sesEndpoint') }),
+        mailer: noticeMailer({ from: MAIL_FROM, endpoint: inject('sesEndpoint') }),
         bucket: new TokenBucket({ ratePerSecond: 0 }),
         now,
         newClaimId: () => randomBytes(8).toString('hex'),
@@ -483,7 +484,25 @@ describe('reminders', () => {
       [byAccount(holders, 'NOTHING').email, byAccount(holders, 'REVOKED').email].sort(),
     );
     for (const m of mail) expect(m.text).not.toMatch(/\d{16}|#c=/);
-    expect(await remind(2)).toMatchObject({ sent: 2 });
+  });
+
+  it('the reminders function (its handler module, as the schedule invokes it) sends reminder 2 once', async () => {
+    const saved = { ...process.env };
+    Object.assign(
+      process.env,
+      senderEnv(t.names, SECRET, {
+        CLOCK_OFFSET_MS: String(offsetToReach(new Date(JUNE_8).toISOString())),
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      }),
+    );
+    try {
+      const { handler } = await import('../../functions/reminders/handler.ts');
+      expect(await handler({ reminder: 2 })).toMatchObject({ sent: 2, already: 0 });
+      expect(await handler({ reminder: 2 })).toMatchObject({ sent: 0, already: 2 });
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 });
 
@@ -786,27 +805,27 @@ describe('a sender that died between SendEmail and the marker', () => {
 
 describe('a register uploaded to the bucket (the S3-triggered import)', () => {
   let t: NoticeTables;
+  /** The meeting's bucket in the local S3 endpoint (s3rver), through the project's S3 adapter. */
+  const s3 = s3Client({ endpoint: inject('s3Endpoint') });
+  const bucketName = `notices-upload-${randomBytes(4).toString('hex')}`;
+  const bucket = new S3ObjectStore(bucketName, s3);
+  const upload = (key: string, body: string) =>
+    s3.send(new PutObjectCommand({ Bucket: bucketName, Key: key, Body: body, ContentType: 'text/csv' }));
+  const keys = async () =>
+    ((await s3.send(new ListObjectsV2Command({ Bucket: bucketName }))).Contents ?? []).map(
+      (o) => o.Key ?? '',
+    );
+  const keyOf = (address: string) => address.replace(`s3://${bucketName}/`, '');
   beforeAll(async () => {
     t = await noticeTables('notices-upload');
+    await s3.send(new CreateBucketCommand({ Bucket: bucketName }));
   });
-  afterAll(() => t.drop());
-
-  /** The bucket, as the project's ObjectStore port sees it. */
-  class MemoryBucket implements ObjectStore {
-    readonly objects = new Map<string, string>();
-    async get(key: string): Promise<string> {
-      const body = this.objects.get(key);
-      if (body === undefined) throw new Error(`no object ${key}`);
-      return body;
-    }
-    async put(key: string, body: string): Promise<string> {
-      this.objects.set(key, body);
-      return `s3://bucket/${key}`;
-    }
-  }
+  afterAll(async () => {
+    s3.destroy();
+    await t.drop();
+  });
 
   it('imports all or nothing, with the print file and a report in the bucket, and ignores other keys', async () => {
-    const bucket = new MemoryBucket();
     const queue = new CapturingQueue();
     const deps = {
       meeting,
@@ -821,24 +840,26 @@ describe('a register uploaded to the bucket (the S3-triggered import)', () => {
     };
     const holders = registerOf('upload', ['E-1'], ['P-1']);
     const good = serializeRegister(holders);
-    bucket.objects.set('register/bad one.csv', good.replace(/,100,no\r\n/, ',x,no\r\n'));
+    await upload('register/bad one.csv', good.replace(/,100,no\r\n/, ',x,no\r\n'));
     const refused = await importUpload(deps, decodeS3Key('register/bad+one.csv'));
     expect(refused).toMatchObject({ outcome: 'refused', problems: 2 });
-    const report = bucket.objects.get(
-      String((refused as { report: string }).report).replace('s3://bucket/', ''),
-    );
+    const report = await bucket.get(keyOf(String((refused as { report: string }).report)));
     expect(report).toMatch(/line 2, shares: /);
     expect(report).toMatch(/Nothing was imported/);
     expect(await itemsOfType(t.doc, t.names.register, 'holder')).toHaveLength(0);
+    expect((await keys()).filter((k) => k.startsWith('print-files/'))).toEqual([]);
 
-    bucket.objects.set('register/good.csv', good);
+    await upload('register/good.csv', good);
     const imported = await importUpload(deps, 'register/good.csv');
     expect(imported).toMatchObject({ outcome: 'imported', imported: 3, queued: 1, printed: 2 });
-    const printKey = [...bucket.objects.keys()].find((k) => k.startsWith('print-files/'));
-    const rows = readPrintFile(bucket.objects.get(printKey as string) as string);
+    const printKey = (await keys()).find((k) => k.startsWith('print-files/'));
+    expect(keyOf(String((imported as { printFile: string }).printFile))).toBe(printKey);
+    const rows = readPrintFile(await bucket.get(printKey as string));
     expect(rows.map((r) => r.account).sort()).toEqual(['P-1', 'REST']);
     expect(await opens(t, rows[0]?.control_number as string)).toMatch(/Paper P-1|Holder REST/);
     expect(queue.messages.map((m) => m.account)).toEqual(['E-1']);
+    const importReport = JSON.parse(await bucket.get(keyOf(String((imported as { report: string }).report))));
+    expect(importReport).toMatchObject({ file: 'register/good.csv', imported: 3, queued: 1, printed: 2 });
     expect(await importUpload(deps, 'other/notes.txt')).toEqual({ outcome: 'ignored' });
   });
 });

@@ -86,6 +86,10 @@ describe('the voting API', () => {
     expect(body).toMatchObject({ kind: 'revocation', effective: true, votes: null });
     const ballot = await jsonOf(await post('/api/ballot', { controlNumber: control }));
     expect(ballot.current).toMatchObject({ kind: 'revocation', receiptCode: body.receiptCode });
+    // Its retry (same key) stores nothing new and answers with the same receipt.
+    const retry = await post('/api/revoke', { controlNumber: control, idempotencyKey: 'key-revoke-1' });
+    expect(retry.status).toBe(200);
+    expect(await jsonOf(retry)).toMatchObject({ receiptCode: body.receiptCode, effective: true });
   });
 
   it.each([
@@ -111,9 +115,17 @@ describe('the voting API', () => {
     expect((await jsonOf(big)).error.code).toBe('payload_too_large');
   });
 
-  it('401 for an unknown number, then 429 for that address', async () => {
-    for (const n of ['4111111111111111', '5500000000000004', '4012888888881881']) {
-      const res = await post('/api/ballot', { controlNumber: n });
+  it('401 for an unknown number (ballot, proxy or revocation alike), then 429 for that address', async () => {
+    const attempts: [string, Record<string, unknown>][] = [
+      ['/api/ballot', { controlNumber: '4111111111111111' }],
+      [
+        '/api/proxy',
+        { controlNumber: '5500000000000004', votes: { '2': 'FOR' }, idempotencyKey: 'key-unknown-1' },
+      ],
+      ['/api/revoke', { controlNumber: '4012888888881881', idempotencyKey: 'key-unknown-2' }],
+    ];
+    for (const [path, body] of attempts) {
+      const res = await post(path, body);
       expect(res.status).toBe(401);
       expect((await jsonOf(res)).error).toEqual({
         code: 'not_recognised',

@@ -28,9 +28,8 @@ import { importRegister } from '../../shared/notices/import.ts';
 import { InProcessNoticeQueue } from '../../shared/notices/local-queue.ts';
 import { noMetrics } from '../../shared/notices/ports.ts';
 import { FilePrintSink } from '../../shared/notices/print-sink.ts';
-import { noticeLogger, noticeSenderDeps } from '../../shared/notices/runtime.ts';
+import { noticeLogger, noticeMailer, noticeSenderDeps } from '../../shared/notices/runtime.ts';
 import { createNoticeSender, type NoticeSenderDeps } from '../../shared/notices/sender.ts';
-import { NoticeMailer } from '../../shared/notices/ses-mailer.ts';
 import { readNoticeState } from '../../shared/notices/state.ts';
 import { noticeStatus } from '../../shared/notices/status.ts';
 import { NoticeStore } from '../../shared/notices/store.ts';
@@ -133,7 +132,7 @@ describe(`notices while ${Math.round(RATE * 100)} % of DynamoDB and SES calls fa
       'BALLOT_URL',
     ]);
     const logger = noticeLogger();
-    const ses = new NoticeMailer({ from: MAIL_FROM, endpoint: inject('sesEndpoint'), region: LOCAL_REGION });
+    const ses = noticeMailer({ from: MAIL_FROM, endpoint: inject('sesEndpoint'), region: LOCAL_REGION });
     const mailer = new RecordingMailer(ses);
     const deps: NoticeSenderDeps = {
       ...noticeSenderDeps(config, logger),
