@@ -178,12 +178,7 @@ export function checkHistory(
     problems.push(`register: shares add up to ${total}, not the ${meeting.sharesOutstanding} outstanding`);
   }
   if (holderByAccount.size !== holders.length) problems.push('register: an account appears more than once');
-  meeting.proposals.forEach((p, i) => {
-    if (p.kind !== 'matter') return;
-    for (const a of p.interestedAccounts ?? [])
-      if (!holderByAccount.has(a))
-        problems.push(`meeting file, proposals.${i}.interestedAccounts: "${a}" is not on the register`);
-  });
+  problems.push(...interestedAccountProblems(meeting, (a) => holderByAccount.has(a)));
   const report = (i: Instruction, p: Problem | string) =>
     problems.push(
       typeof p === 'string' ? `instruction ${i.id}: ${p}` : `instruction ${i.id}, ${p.path}: ${p.message}`,
@@ -201,6 +196,21 @@ export function checkHistory(
   for (const i of byId.values()) for (const p of resolutionProblems(i, byId)) report(i, p);
   if (problems.length > 0) throw new InvalidInputError('the instruction history', problems);
   return [...byId.values()];
+}
+
+/** Interested accounts (disinterested-holder tallies) that the register does not hold. */
+export function interestedAccountProblems(
+  meeting: Meeting,
+  onRegister: (account: string) => boolean,
+): string[] {
+  const problems: string[] = [];
+  meeting.proposals.forEach((p, i) => {
+    if (p.kind !== 'matter') return;
+    for (const a of p.interestedAccounts ?? [])
+      if (!onRegister(a))
+        problems.push(`meeting file, proposals.${i}.interestedAccounts: "${a}" is not on the register`);
+  });
+  return problems;
 }
 
 /**
