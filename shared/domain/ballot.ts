@@ -3,7 +3,16 @@
 import { canonicalJson } from './canonical.ts';
 import type { Holder } from './holder.ts';
 import type { ElectionVote, MatterVote, NomineeVote, Votes, VotingInstruction } from './instruction.ts';
-import type { Election, Matter, Meeting } from './meeting.ts';
+import {
+  type Election,
+  electionStandard,
+  isContestedElection,
+  type Matter,
+  type Meeting,
+  matterRecommendation,
+  nomineeRecommendation,
+  registrantOf,
+} from './meeting.ts';
 
 export interface Problem {
   /** Dotted path of the offending field, e.g. "votes.1.marks.darlington". */
@@ -60,6 +69,37 @@ export function validateVotes(votes: Votes, ctx: ValidationContext): Problem[] {
   return problems;
 }
 
+/**
+ * Whose card a proxy is on (RULES.md section 8): a party of the meeting; another party's card than the
+ * registrant's arrives on paper (the internet and phone ballot is the registrant's card), and only a
+ * paper card names the agent that delivered it.
+ */
+export function cardProblems(
+  meeting: Pick<Meeting, 'parties'>,
+  i: { channel: string; party?: string | undefined; agent?: string | undefined },
+): Problem[] {
+  const problems: Problem[] = [];
+  if (i.party !== undefined) {
+    const known = meeting.parties?.map((p) => p.id) ?? [];
+    if (!known.includes(i.party)) {
+      problems.push({
+        path: 'party',
+        message: known.length
+          ? `no party "${i.party}" in this meeting (${known.map((k) => `"${k}"`).join(', ')})`
+          : `no party "${i.party}": this meeting names no soliciting parties, leave party out`,
+      });
+    } else if (i.party !== registrantOf(meeting) && i.channel !== 'paper') {
+      problems.push({
+        path: 'party',
+        message: `the ${i.channel} ballot is the registrant's card; only a paper proxy may be on another party's card`,
+      });
+    }
+  }
+  if (i.agent !== undefined && i.channel !== 'paper')
+    problems.push({ path: 'agent', message: 'only a paper proxy names the agent that delivered it' });
+  return problems;
+}
+
 function checkMatterVote(vote: MatterVote, path: string, ctx: ValidationContext, problems: Problem[]): void {
   if (!isSplit(vote)) return;
   if (!ctx.holder.nominee) {
@@ -83,7 +123,8 @@ function checkElectionVote(
   problems: Problem[],
 ) {
   const nomineeIds = new Set(e.nominees.map((n) => n.id));
-  const wrongChoice = e.standard === 'plurality' ? 'AGAINST' : 'WITHHOLD';
+  const standard = electionStandard(ctx.meeting, e);
+  const wrongChoice = standard === 'plurality' ? 'AGAINST' : 'WITHHOLD';
   let forMarks = 0;
   let forShares = 0;
   for (const [nomineeId, mark] of Object.entries(vote.marks)) {
@@ -98,7 +139,7 @@ function checkElectionVote(
         continue;
       }
       if ((mark[wrongChoice] ?? 0) > 0)
-        problems.push({ path: `${markPath}.${wrongChoice}`, message: wrongChoiceMessage(e) });
+        problems.push({ path: `${markPath}.${wrongChoice}`, message: wrongChoiceMessage(standard) });
       const total = splitTotal(mark);
       if (total > ctx.holder.shares && isOnline(ctx.channel)) {
         problems.push({
@@ -108,7 +149,7 @@ function checkElectionVote(
       }
       forShares += mark.FOR ?? 0;
     } else {
-      if (mark === wrongChoice) problems.push({ path: markPath, message: wrongChoiceMessage(e) });
+      if (mark === wrongChoice) problems.push({ path: markPath, message: wrongChoiceMessage(standard) });
       if (mark === 'FOR') {
         forMarks += 1;
         forShares += ctx.holder.shares;
@@ -159,8 +200,8 @@ function checkElectionVote(
   }
 }
 
-function wrongChoiceMessage(e: Election): string {
-  return e.standard === 'plurality'
+function wrongChoiceMessage(standard: Election['standard']): string {
+  return standard === 'plurality'
     ? 'a plurality election takes FOR or WITHHOLD, not AGAINST'
     : 'a majority election takes FOR or AGAINST, not WITHHOLD';
 }
@@ -205,34 +246,62 @@ export interface CountingContext {
   cumulative: ReadonlySet<string>;
 }
 
+/** What the count reads of a voting instruction: its kind, channel, votes and (proxies) whose card. */
+export type CountedInstruction = Pick<VotingInstruction, 'kind' | 'channel' | 'votes'> & {
+  party?: string | undefined;
+};
+
 /**
- * What one voting instruction contributes to each proposal. Blank marks follow RULES.md section 4:
- * they are filled in only on a proxy of an account that is not a nominee (the blank-card rule is the
- * proxy's own wording); a ballot cast at the meeting and a nominee's proxy count exactly as marked.
+ * What one voting instruction contributes to each proposal. Blank marks follow RULES.md sections 4 and
+ * 8: they are filled in only on a proxy of an account that is not a nominee (the blank-card rule is the
+ * proxy's own wording), as the party whose card it is recommends (the registrant's when the proxy
+ * names none); a ballot cast at the meeting and a nominee's proxy count exactly as marked.
  */
 export function contributions(
-  instr: Pick<VotingInstruction, 'kind' | 'channel' | 'votes'>,
+  instr: CountedInstruction,
   holder: Pick<Holder, 'shares' | 'nominee'>,
   ctx: CountingContext,
 ): Map<string, Contribution> {
   const fillBlanks = instr.kind === 'proxy' && !holder.nominee;
+  const party = instr.kind === 'proxy' ? instr.party : undefined;
   const out = new Map<string, Contribution>();
   for (const p of ctx.meeting.proposals) {
     const vote = instr.votes[p.id];
     if (p.kind === 'matter') {
+      const recommended = fillBlanks ? matterRecommendation(ctx.meeting, p, party) : undefined;
       out.set(p.id, {
         kind: 'matter',
-        count: matterContribution(p, vote as MatterVote | undefined, holder, fillBlanks),
+        count: matterContribution(p, vote as MatterVote | undefined, holder, recommended),
       });
     } else {
       const ev = vote as ElectionVote | undefined;
+      const card = cardRecommendations(ctx.meeting, p, party);
       out.set(
         p.id,
         ctx.cumulative.has(p.id)
-          ? cumulativeContribution(p, ev, holder, fillBlanks, instr.kind === 'meeting-ballot')
-          : straightContribution(p, ev, holder, fillBlanks),
+          ? cumulativeContribution(p, ev, holder, fillBlanks, instr.kind === 'meeting-ballot', card)
+          : straightContribution(p, ev, holder, fillBlanks, card),
       );
     }
+  }
+  return out;
+}
+
+/**
+ * A party's card for one election: nominee id -> the mark a blank line gets, in the words of the
+ * standard the election is decided by (WITHHOLD under plurality, AGAINST under majority of votes cast).
+ * `party` undefined: the registrant's card.
+ */
+export function cardRecommendations(
+  meeting: Pick<Meeting, 'parties'>,
+  e: Election,
+  party: string | undefined,
+): Map<string, NomineeVote> {
+  const negative = electionStandard(meeting, e) === 'plurality' ? 'WITHHOLD' : 'AGAINST';
+  const out = new Map<string, NomineeVote>();
+  for (const n of e.nominees) {
+    const rec = nomineeRecommendation(meeting, n, party);
+    if (rec) out.set(n.id, rec === 'FOR' ? 'FOR' : negative);
   }
   return out;
 }
@@ -241,14 +310,15 @@ function emptyMatter(): MatterCount {
   return { FOR: 0, AGAINST: 0, ABSTAIN: 0, brokerNonVotes: 0 };
 }
 
+/** `recommended`: what the card's party recommends, when the blank-card rule applies and it gives one. */
 function matterContribution(
   m: Matter,
   vote: MatterVote | undefined,
   holder: Pick<Holder, 'shares' | 'nominee'>,
-  fillBlanks: boolean,
+  recommended: 'FOR' | 'AGAINST' | undefined,
 ): MatterCount {
   const c = emptyMatter();
-  const choice = vote ?? (fillBlanks ? m.boardRecommendation : undefined);
+  const choice = vote ?? recommended;
   if (choice === undefined) {
     if (holder.nominee && !m.routine) c.brokerNonVotes = holder.shares;
     return c;
@@ -265,11 +335,15 @@ function matterContribution(
   return c;
 }
 
-/** The marks after the blank-card rule: nominee id -> mark, for the nominees that end up marked. */
+/**
+ * The marks after the blank-card rule: nominee id -> mark, for the nominees that end up marked. `card`:
+ * what the card's party recommends on each nominee (cardRecommendations); by default the board's FOR.
+ */
 export function effectiveMarks(
   e: Election,
   vote: ElectionVote | undefined,
   fillBlanks: boolean,
+  card?: ReadonlyMap<string, NomineeVote>,
 ): Map<string, NomineeVote> {
   const marks = new Map<string, NomineeVote>();
   for (const n of e.nominees) {
@@ -277,12 +351,14 @@ export function effectiveMarks(
     if (mark !== undefined) marks.set(n.id, mark);
   }
   if (!fillBlanks) return marks;
-  const contested = e.nominees.length > e.seats;
-  // Contested: a card marking some nominees counts only its marks (CDI 139.08); one marking none
-  // votes the board's nominees (CDI 139.09). Uncontested: each unmarked board nominee is voted FOR.
-  if (contested && marks.size > 0) return marks;
+  // Contested: a card marking some nominees counts only its marks (CDI 139.08); one marking none is
+  // voted as its party recommends (CDI 139.09). Uncontested: each unmarked line is voted as the card's
+  // party recommends (the board's nominees FOR).
+  if (isContestedElection(e) && marks.size > 0) return marks;
   for (const n of e.nominees) {
-    if (n.boardRecommends && !marks.has(n.id)) marks.set(n.id, 'FOR');
+    if (marks.has(n.id)) continue;
+    const rec = card ? card.get(n.id) : n.boardRecommends ? 'FOR' : undefined;
+    if (rec !== undefined) marks.set(n.id, rec);
   }
   return marks;
 }
@@ -292,6 +368,7 @@ function straightContribution(
   vote: ElectionVote | undefined,
   holder: Pick<Holder, 'shares' | 'nominee'>,
   fillBlanks: boolean,
+  card: ReadonlyMap<string, NomineeVote>,
 ): Contribution {
   const nominees: Record<string, NomineeCount> = {};
   for (const n of e.nominees) nominees[n.id] = { FOR: 0, WITHHOLD: 0, AGAINST: 0, brokerNonVotes: 0 };
@@ -303,7 +380,7 @@ function straightContribution(
             .filter(([, v]) => v > 0)
             .map(([id]) => [id, 'FOR']),
         )
-      : effectiveMarks(e, vote, fillBlanks);
+      : effectiveMarks(e, vote, fillBlanks, card);
   if (overVoted(e, marks, holder)) {
     // A paper or meeting over-vote: no director votes from it (CDI 139.07); its other proposals count.
     return { kind: 'straight', nominees, overVote: true };
@@ -359,6 +436,7 @@ function cumulativeContribution(
   holder: Pick<Holder, 'shares' | 'nominee'>,
   fillBlanks: boolean,
   isMeetingBallot: boolean,
+  card: ReadonlyMap<string, NomineeVote>,
 ): Contribution {
   const fixed: Record<string, number> = {};
   const none = { kind: 'cumulative' as const, fixed, discretionary: null, withhold: {}, overVote: false };
@@ -370,7 +448,7 @@ function cumulativeContribution(
     // A nominee account votes a cumulative election by explicit allocation only.
     return { ...none, brokerNonVotes: e.routine ? 0 : holder.shares };
   }
-  const marks = effectiveMarks(e, vote, fillBlanks);
+  const marks = effectiveMarks(e, vote, fillBlanks, card);
   const marked = e.nominees.filter((n) => marks.get(n.id) === 'FOR').map((n) => n.id);
   if (marked.length > e.seats) return { ...none, brokerNonVotes: 0, overVote: true };
   const withhold = withheldVotes(e, Object.fromEntries(marks), holder);
@@ -412,10 +490,7 @@ export function contributionKey(c: Contribution): string {
 export function votesAlike(
   holder: Pick<Holder, 'shares' | 'nominee'>,
   ctx: CountingContext,
-): (
-  a: Pick<VotingInstruction, 'kind' | 'channel' | 'votes'>,
-  b: Pick<VotingInstruction, 'kind' | 'channel' | 'votes'>,
-) => boolean {
+): (a: CountedInstruction, b: CountedInstruction) => boolean {
   return (a, b) => {
     const ca = contributions(a, holder, ctx);
     const cb = contributions(b, holder, ctx);

@@ -1,6 +1,6 @@
 // The confirmation e-mail after an accepted proxy: the same receipt code as the screen, and the votes
 // as recorded (after the blank-card rule, so the holder sees what will be counted).
-import { effectiveMarks } from './ballot.ts';
+import { cardRecommendations, effectiveMarks } from './ballot.ts';
 import type { Votes } from './instruction.ts';
 import type { Meeting } from './meeting.ts';
 import { escapeHtml, headerSafe } from './text.ts';
@@ -48,7 +48,8 @@ export function describeVotes(meeting: Meeting, votes: Votes, nominee: boolean):
       lines.push(`Proposal ${p.id}, ${p.title} (cumulative allocation): ${parts.join('; ')}`);
       continue;
     }
-    const marks = effectiveMarks(p, ev, !nominee);
+    // The internet ballot is the registrant's card (RULES.md section 8): blank lines follow the board.
+    const marks = effectiveMarks(p, ev, !nominee, cardRecommendations(meeting, p, undefined));
     lines.push(`Proposal ${p.id}, ${p.title}:`);
     for (const n of p.nominees) {
       const m = marks.get(n.id);

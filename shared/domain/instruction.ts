@@ -54,6 +54,13 @@ export const instructionSchema = z.discriminatedUnion('kind', [
     channel: z.enum(['internet', 'phone', 'paper']),
     /** Paper only: the date written on the card. Internet and phone proxies are dated by receipt. */
     dated: paperDate.optional(),
+    /**
+     * Contested meetings (RULES.md section 8): the party whose card this is. Absent: the registrant's
+     * card (the internet and phone ballot always is); another party's card arrives on paper.
+     */
+    party: z.string().min(1).max(63).optional(),
+    /** Paper only: the agent (proxy solicitor, tabulator) who delivered another party's card. */
+    agent: z.string().trim().min(1).max(200).optional(),
     votes: votesSchema,
   }),
   z.strictObject({

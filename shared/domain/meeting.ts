@@ -24,12 +24,24 @@ const localDateTime = z
 const timeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as America/Los_Angeles');
 
 export const RECOMMENDATIONS = ['FOR', 'AGAINST'] as const;
+/** What a soliciting party's card recommends on a nominee (RULES.md section 8). */
+export const NOMINEE_RECOMMENDATIONS = ['FOR', 'WITHHOLD'] as const;
+
+/** A soliciting party (RULES.md section 8): the registrant (the board) first, then each dissident. */
+const partySchema = z.strictObject({ id, name: text });
 
 const nomineeSchema = z.strictObject({
   id,
   name: text,
   /** The board's nominee (recommended FOR): an unmarked line on a holder's card votes FOR it. */
   boardRecommends: z.boolean(),
+  /** Contested meetings (with `parties`): the party or parties that nominate it (a common nominee: several). */
+  parties: z.array(id).min(1).optional(),
+  /**
+   * Contested meetings: each party's recommendation on this nominee, by party id. A party that nominates
+   * it recommends FOR unless this says otherwise; the registrant's is `boardRecommends` (FOR when true).
+   */
+  recommendations: z.record(id, z.enum(NOMINEE_RECOMMENDATIONS)).optional(),
 });
 
 export const electionSchema = z
@@ -43,6 +55,12 @@ export const electionSchema = z
     /** Whether the articles allow cumulation; it applies only when invoked at the meeting. */
     cumulativeVotingAllowed: z.boolean(),
     routine: z.boolean(),
+    /**
+     * The bylaw's carve-out: a "majority of votes cast" election that is contested (more nominees than
+     * seats) is decided by plurality. Absent: applied when more than one party solicits (RULES.md
+     * section 8); a one-party meeting counts as the standard says.
+     */
+    pluralityWhenContested: z.boolean().optional(),
   })
   .superRefine((e, ctx) => {
     const seen = new Set<string>();
@@ -80,6 +98,16 @@ export const matterSchema = z.strictObject({
   routine: z.boolean(),
   /** Unmarked on a holder's card, the matter is voted as the board recommends (RULES.md section 4). */
   boardRecommendation: z.enum(RECOMMENDATIONS),
+  /**
+   * Contested meetings: each other party's recommendation, by party id. A party left out gives none:
+   * the matter left unmarked on its card is not voted. The registrant's is `boardRecommendation`.
+   */
+  recommendations: z.record(id, z.enum(RECOMMENDATIONS)).optional(),
+  /**
+   * Accounts excluded as interested (e.g. Delaware §144): the count also reports the tally without
+   * them, their shares left out of votes cast, shares present and shares outstanding alike.
+   */
+  interestedAccounts: z.array(z.string().min(1).max(32)).min(1).optional(),
 });
 
 export const proposalSchema = z.discriminatedUnion('kind', [electionSchema, matterSchema]);
@@ -114,9 +142,15 @@ export const meetingSchema = z
     proxyStatementUrl: z.url({ protocol: /^https?$/, error: 'must be an http or https address' }),
     /** How a cumulative election spreads the votes of proxies that marked FOR without an allocation. */
     cumulativeDiscretion: z.enum(['maximize', 'even']).default('maximize'),
+    /**
+     * The soliciting parties (RULES.md section 8): the registrant first, then each dissident. Absent: the
+     * board alone solicits (today's meeting).
+     */
+    parties: z.array(partySchema).min(1).optional(),
     proposals: z.array(proposalSchema).min(1),
   })
   .superRefine((m, ctx) => {
+    checkParties(m, ctx);
     const seen = new Set<string>();
     m.proposals.forEach((p, i) => {
       if (seen.has(p.id))
@@ -152,7 +186,91 @@ export const meetingSchema = z
     }
   });
 
-export type Meeting = z.infer<typeof meetingSchema>;
+type ParsedMeeting = z.infer<typeof meetingSchema>;
+
+/** The rules of RULES.md section 8 that tie parties, nominees, recommendations and routine together. */
+function checkParties(m: Omit<ParsedMeeting, never>, ctx: z.RefinementCtx): void {
+  const issue = (path: Array<string | number>, message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  const parties = m.parties;
+  if (!parties) {
+    m.proposals.forEach((p, i) => {
+      if (p.kind === 'matter') {
+        if (p.recommendations)
+          issue(['proposals', i, 'recommendations'], 'needs the soliciting parties: list them in "parties"');
+        return;
+      }
+      p.nominees.forEach((n, j) => {
+        for (const key of ['parties', 'recommendations'] as const)
+          if (n[key])
+            issue(
+              ['proposals', i, 'nominees', j, key],
+              'needs the soliciting parties: list them in "parties"',
+            );
+      });
+    });
+    return;
+  }
+  const known = new Set<string>();
+  parties.forEach((party, i) => {
+    if (known.has(party.id)) issue(['parties', i, 'id'], `duplicate party id "${party.id}"`);
+    known.add(party.id);
+  });
+  const registrant = parties[0]?.id;
+  const unknown = (party: string) =>
+    `no party "${party}" in "parties" (${[...known].map((k) => `"${k}"`).join(', ')})`;
+  const contest = parties.length > 1;
+  m.proposals.forEach((p, i) => {
+    if (contest && p.routine) {
+      issue(
+        ['proposals', i, 'routine'],
+        'must be false: when more than one party solicits, no proposal is routine for brokers (NYSE Rule 452)',
+      );
+    }
+    if (p.kind === 'matter') {
+      for (const [party, rec] of Object.entries(p.recommendations ?? {})) {
+        if (!known.has(party)) issue(['proposals', i, 'recommendations', party], unknown(party));
+        else if (party === registrant && rec !== p.boardRecommendation)
+          issue(
+            ['proposals', i, 'recommendations', party],
+            `the registrant's recommendation is the board's (boardRecommendation ${p.boardRecommendation}), not ${rec}`,
+          );
+      }
+      return;
+    }
+    const forCount = new Map<string, number>();
+    p.nominees.forEach((n, j) => {
+      const path = ['proposals', i, 'nominees', j];
+      if (!n.parties)
+        issue([...path, 'parties'], 'must name the party or parties that nominate this nominee');
+      for (const party of n.parties ?? []) if (!known.has(party)) issue([...path, 'parties'], unknown(party));
+      if (registrant && n.parties?.includes(registrant) && !n.boardRecommends)
+        issue([...path, 'boardRecommends'], 'must be true: the registrant nominates this nominee');
+      for (const [party, rec] of Object.entries(n.recommendations ?? {})) {
+        if (!known.has(party)) issue([...path, 'recommendations', party], unknown(party));
+        else if (party === registrant && (rec === 'FOR') !== n.boardRecommends)
+          issue(
+            [...path, 'recommendations', party],
+            `the registrant's recommendation is the board's (boardRecommends ${n.boardRecommends}), not ${rec}`,
+          );
+        else if (rec === 'WITHHOLD' && n.parties?.includes(party))
+          issue([...path, 'recommendations', party], 'a party cannot recommend WITHHOLD on its own nominee');
+      }
+      for (const party of known)
+        if (nomineeRecommendation(m, n, party) === 'FOR') forCount.set(party, (forCount.get(party) ?? 0) + 1);
+    });
+    for (const party of parties) {
+      const n = forCount.get(party.id) ?? 0;
+      if (n > p.seats)
+        issue(
+          ['proposals', i, 'nominees'],
+          `party "${party.id}" (${party.name}) recommends FOR ${n} nominees, more than the ${p.seats} seats: its blank card would over-vote`,
+        );
+    }
+  });
+}
+
+export type Meeting = ParsedMeeting;
 export type Proposal = z.infer<typeof proposalSchema>;
 export type Election = z.infer<typeof electionSchema>;
 export type Matter = z.infer<typeof matterSchema>;
@@ -174,6 +292,60 @@ export function meetingWarnings(m: Meeting): MeetingWarning[] {
     });
   }
   return warnings;
+}
+
+/** The registrant's party id (the first party), or undefined for a meeting without `parties`. */
+export function registrantOf(m: Pick<Meeting, 'parties'>): string | undefined {
+  return m.parties?.[0]?.id;
+}
+
+/** Whether the meeting uses universal proxy cards: more than one party solicits (RULES.md section 8). */
+export function isProxyContest(m: Pick<Meeting, 'parties'>): boolean {
+  return (m.parties?.length ?? 0) > 1;
+}
+
+/** An election is contested when it has more nominees than seats (RULES.md section 8), whatever the parties. */
+export function isContestedElection(e: Pick<Election, 'nominees' | 'seats'>): boolean {
+  return e.nominees.length > e.seats;
+}
+
+/**
+ * The standard the election is decided by: plurality where a contested "majority of votes cast"
+ * election falls under the carve-out (`pluralityWhenContested`, by default when more than one party
+ * solicits).
+ */
+export function electionStandard(m: Pick<Meeting, 'parties'>, e: Election): Election['standard'] {
+  if (e.standard !== 'majority-of-votes-cast' || !isContestedElection(e)) return e.standard;
+  return (e.pluralityWhenContested ?? isProxyContest(m)) ? 'plurality' : e.standard;
+}
+
+/**
+ * What a party's card recommends on a nominee: FOR, WITHHOLD or nothing (undefined). `party` undefined
+ * or the registrant: the board's recommendation (FOR where `boardRecommends`, unless the file says
+ * WITHHOLD for the registrant). Another party: the file's `recommendations`, else FOR its own nominees.
+ */
+export function nomineeRecommendation(
+  m: Pick<Meeting, 'parties'>,
+  n: Nominee,
+  party: string | undefined,
+): 'FOR' | 'WITHHOLD' | undefined {
+  const registrant = registrantOf(m);
+  const p = party ?? registrant;
+  const explicit = p === undefined ? undefined : n.recommendations?.[p];
+  if (explicit) return explicit;
+  if (p === undefined || p === registrant) return n.boardRecommends ? 'FOR' : undefined;
+  return n.parties?.includes(p) ? 'FOR' : undefined;
+}
+
+/** What a party's card recommends on a matter (undefined: none, the matter is not voted from it). */
+export function matterRecommendation(
+  m: Pick<Meeting, 'parties'>,
+  matter: Matter,
+  party: string | undefined,
+): 'FOR' | 'AGAINST' | undefined {
+  const registrant = registrantOf(m);
+  if (party === undefined || party === registrant) return matter.boardRecommendation;
+  return matter.recommendations?.[party];
 }
 
 export function meetingStartMs(m: Meeting): number {

@@ -3,6 +3,7 @@
 import {
   type Contribution,
   type CountingContext,
+  cardProblems,
   contributionKey,
   contributions,
   type MatterCount,
@@ -15,7 +16,14 @@ import { canonicalJson } from './canonical.ts';
 import { allocateCumulative } from './cumulative.ts';
 import type { Holder } from './holder.ts';
 import type { Instruction, VotingInstruction } from './instruction.ts';
-import { type Election, InvalidInputError, type Matter, type Meeting, requiredQuorum } from './meeting.ts';
+import {
+  type Election,
+  electionStandard,
+  InvalidInputError,
+  type Matter,
+  type Meeting,
+  requiredQuorum,
+} from './meeting.ts';
 import { type Effective, effectiveInstruction } from './revocation.ts';
 import { historyDigest, inputDigestOf, registerDigest } from './tamper.ts';
 import {
@@ -50,6 +58,8 @@ export interface NomineeResult {
   brokerNonVotes: number;
   /** Cumulative only: the part of `for` that came from proxyholder discretion. */
   discretionary?: number;
+  /** Contested meetings (with parties): the party or parties that nominate it. */
+  parties?: string[];
 }
 
 export type ElectionOutcome =
@@ -88,6 +98,30 @@ export interface MatterResult {
   abstain: number;
   brokerNonVotes: number;
   /** The least FOR that approves, given the counts (the higher of the two tests for the seed's standard). */
+  threshold: { rule: string; forAtLeast: number };
+  outcome: 'approved' | 'not-approved' | 'no-quorum';
+  /** Only for a proposal naming interested accounts: the tally without them (RULES.md section 8). */
+  disinterested?: DisinterestedTally;
+}
+
+/**
+ * A proposal's tally without its interested accounts: their shares are left out of votes cast, shares
+ * present and shares outstanding alike, and the proposal's standard is applied to what remains. The
+ * outcome still needs the meeting's quorum, decided on all shares.
+ */
+export interface DisinterestedTally {
+  /** The accounts the meeting file names as interested. */
+  excludedAccounts: string[];
+  /** Their shares of record (left out of the shares outstanding). */
+  excludedShares: number;
+  /** Their shares present (left out of the shares present). */
+  excludedPresent: number;
+  sharesOutstanding: number;
+  sharesPresent: number;
+  for: number;
+  against: number;
+  abstain: number;
+  brokerNonVotes: number;
   threshold: { rule: string; forAtLeast: number };
   outcome: 'approved' | 'not-approved' | 'no-quorum';
 }
@@ -144,6 +178,7 @@ export function checkHistory(
     problems.push(`register: shares add up to ${total}, not the ${meeting.sharesOutstanding} outstanding`);
   }
   if (holderByAccount.size !== holders.length) problems.push('register: an account appears more than once');
+  problems.push(...interestedAccountProblems(meeting, (a) => holderByAccount.has(a)));
   const report = (i: Instruction, p: Problem | string) =>
     problems.push(
       typeof p === 'string' ? `instruction ${i.id}: ${p}` : `instruction ${i.id}, ${p.path}: ${p.message}`,
@@ -161,6 +196,21 @@ export function checkHistory(
   for (const i of byId.values()) for (const p of resolutionProblems(i, byId)) report(i, p);
   if (problems.length > 0) throw new InvalidInputError('the instruction history', problems);
   return [...byId.values()];
+}
+
+/** Interested accounts (disinterested-holder tallies) that the register does not hold. */
+export function interestedAccountProblems(
+  meeting: Meeting,
+  onRegister: (account: string) => boolean,
+): string[] {
+  const problems: string[] = [];
+  meeting.proposals.forEach((p, i) => {
+    if (p.kind !== 'matter') return;
+    for (const a of p.interestedAccounts ?? [])
+      if (!onRegister(a))
+        problems.push(`meeting file, proposals.${i}.interestedAccounts: "${a}" is not on the register`);
+  });
+  return problems;
 }
 
 /**
@@ -187,6 +237,7 @@ export function instructionProblems(
       });
     }
   }
+  if (i.kind === 'proxy') problems.push(...cardProblems(meeting, i));
   if (i.kind === 'proxy' || i.kind === 'meeting-ballot') {
     problems.push(...validateVotes(i.votes, { meeting, holder, channel: i.channel }));
   }
@@ -277,6 +328,10 @@ export class Tabulator {
   private readonly pollsClosedAt: string | null;
   private readonly accounts = { total: 0, present: 0, revoked: 0, conflicted: 0, withoutInstruction: 0 };
   private sharesPresent = 0;
+  /** Per proposal naming interested accounts: what those accounts hold, have present and give. */
+  private readonly interested = new Map<string, InterestedPart>();
+  /** Account -> the proposals that name it as interested. */
+  private readonly interestedIn = new Map<string, string[]>();
 
   constructor(
     private readonly meeting: Meeting,
@@ -291,6 +346,31 @@ export class Tabulator {
     this.tally = new Tally(meeting);
     this.pollsClosedAt = options.pollsClosedAt ?? null;
     this.timeline = timelineInstants(meeting, options);
+    for (const p of meeting.proposals) {
+      if (p.kind !== 'matter' || !p.interestedAccounts) continue;
+      this.interested.set(p.id, {
+        accounts: [...new Set(p.interestedAccounts)],
+        outstanding: 0,
+        present: 0,
+        count: { FOR: 0, AGAINST: 0, ABSTAIN: 0, brokerNonVotes: 0 },
+      });
+      for (const a of new Set(p.interestedAccounts)) {
+        const list = this.interestedIn.get(a);
+        if (list) list.push(p.id);
+        else this.interestedIn.set(a, [p.id]);
+      }
+    }
+  }
+
+  /** Add one proposal's contribution of an account, to the tally and to its interested part if named. */
+  private count(account: string, proposalId: string, c: Contribution): void {
+    this.tally.add(proposalId, c);
+    if (c.kind !== 'matter' || !this.interestedIn.get(account)?.includes(proposalId)) return;
+    const part = this.interested.get(proposalId) as InterestedPart;
+    part.count.FOR += c.count.FOR;
+    part.count.AGAINST += c.count.AGAINST;
+    part.count.ABSTAIN += c.count.ABSTAIN;
+    part.count.brokerNonVotes += c.count.brokerNonVotes;
   }
 
   /**
@@ -316,6 +396,13 @@ export class Tabulator {
         ? effectiveInstruction(counted, this.meeting.timeZone, votesAlike(holder, this.ctx))
         : { status: 'none' };
     this.accounts.total += 1;
+    const interestedIn = this.interestedIn.get(holder.account) ?? [];
+    const present = effective.status === 'voting' || effective.status === 'conflict';
+    for (const id of interestedIn) {
+      const part = this.interested.get(id) as InterestedPart;
+      part.outstanding += holder.shares;
+      if (present) part.present += holder.shares;
+    }
     switch (effective.status) {
       case 'none':
         this.accounts.withoutInstruction += 1;
@@ -326,13 +413,16 @@ export class Tabulator {
       case 'voting':
         this.accounts.present += 1;
         this.sharesPresent += holder.shares;
-        for (const [id, c] of contributions(effective.instruction, holder, this.ctx)) this.tally.add(id, c);
+        for (const [id, c] of contributions(effective.instruction, holder, this.ctx))
+          this.count(holder.account, id, c);
         break;
       case 'conflict': {
         this.accounts.present += 1;
         this.accounts.conflicted += 1;
         this.sharesPresent += holder.shares;
-        const differ = this.tally.addAgreed(effective.instruments, holder, this.ctx);
+        // A conflict: count each proposal on which every instrument agrees; leave the others unvoted.
+        const { agreed, differ } = compareInstruments(effective.instruments, holder, this.ctx);
+        for (const [id, c] of agreed) this.count(holder.account, id, c);
         this.conflicts.push({
           account: holder.account,
           shares: holder.shares,
@@ -360,13 +450,9 @@ export class Tabulator {
       accounts: { ...this.accounts },
       proposals: meeting.proposals.map((p) =>
         p.kind === 'matter'
-          ? matterResult(p, this.tally.matter(p.id), {
-              quorumMet,
-              Q,
-              sharesPresent,
-              N: meeting.sharesOutstanding,
-            })
+          ? this.matterWithParts(p, { quorumMet, Q, sharesPresent, N: meeting.sharesOutstanding })
           : electionResult(
+              meeting,
               p,
               this.tally,
               this.cumulativeIds.has(p.id),
@@ -389,6 +475,63 @@ export class Tabulator {
       inputDigest,
     };
   }
+
+  /** A matter's result, with the tally without its interested accounts when it names any. */
+  private matterWithParts(m: Matter, at: MatterBasis): MatterResult {
+    const full = this.tally.matter(m.id);
+    const result = matterResult(m, full, at);
+    const part = this.interested.get(m.id);
+    if (!part) return result;
+    const N = at.N - part.outstanding;
+    const rest: MatterCount = {
+      FOR: full.FOR - part.count.FOR,
+      AGAINST: full.AGAINST - part.count.AGAINST,
+      ABSTAIN: full.ABSTAIN - part.count.ABSTAIN,
+      brokerNonVotes: full.brokerNonVotes - part.count.brokerNonVotes,
+    };
+    const basis: MatterBasis = {
+      // The meeting's quorum is decided on all shares; the standard is applied to what remains.
+      quorumMet: at.quorumMet,
+      Q: requiredQuorum({ sharesOutstanding: N, quorum: this.meeting.quorum }),
+      sharesPresent: at.sharesPresent - part.present,
+      N,
+    };
+    const d = matterResult(m, rest, basis);
+    return {
+      ...result,
+      disinterested: {
+        excludedAccounts: [...part.accounts],
+        excludedShares: part.outstanding,
+        excludedPresent: part.present,
+        sharesOutstanding: N,
+        sharesPresent: basis.sharesPresent,
+        for: d.for,
+        against: d.against,
+        abstain: d.abstain,
+        brokerNonVotes: d.brokerNonVotes,
+        threshold: {
+          rule: `on the disinterested shares only (${N} outstanding, ${basis.sharesPresent} present): ${d.threshold.rule}`,
+          forAtLeast: d.threshold.forAtLeast,
+        },
+        outcome: d.outcome,
+      },
+    };
+  }
+}
+
+interface MatterBasis {
+  quorumMet: boolean;
+  Q: number;
+  sharesPresent: number;
+  N: number;
+}
+
+/** What a proposal's interested accounts hold, have present and give (RULES.md section 8). */
+interface InterestedPart {
+  accounts: string[];
+  outstanding: number;
+  present: number;
+  count: MatterCount;
 }
 
 class Tally {
@@ -433,20 +576,6 @@ class Tally {
       s.brokerNonVotes += c.brokerNonVotes;
       if (c.overVote) s.overVotes += 1;
     }
-  }
-
-  /**
-   * A conflict: count each proposal on which every instrument agrees; leave the others unvoted (all
-   * of them when a revocation is among the instruments). Returns the proposals left unvoted.
-   */
-  addAgreed(
-    instruments: ReadonlyArray<Extract<Instruction, { kind: 'proxy' | 'revocation' }>>,
-    holder: Pick<Holder, 'shares' | 'nominee'>,
-    ctx: CountingContext,
-  ): string[] {
-    const { agreed, differ } = compareInstruments(instruments, holder, ctx);
-    for (const [id, c] of agreed) this.add(id, c);
-    return differ;
   }
 
   matter(id: string): MatterCount {
@@ -509,11 +638,7 @@ export function compareInstruments(
   return { agreed, differ };
 }
 
-function matterResult(
-  m: Matter,
-  c: MatterCount,
-  at: { quorumMet: boolean; Q: number; sharesPresent: number; N: number },
-): MatterResult {
+function matterResult(m: Matter, c: MatterCount, at: MatterBasis): MatterResult {
   let rule: string;
   let forAtLeast: number;
   switch (m.standard) {
@@ -551,6 +676,7 @@ function matterResult(
 }
 
 function electionResult(
+  meeting: Meeting,
   e: Election,
   tally: Tally,
   cumulative: boolean,
@@ -576,6 +702,7 @@ function electionResult(
       id: n.id,
       name: n.name,
       boardRecommends: n.boardRecommends,
+      ...(n.parties ? { parties: [...n.parties] } : {}),
       for: allocation.totals[n.id] ?? 0,
       withhold: c.withhold.get(n.id) ?? 0,
       against: 0,
@@ -594,6 +721,7 @@ function electionResult(
         id: n.id,
         name: n.name,
         boardRecommends: n.boardRecommends,
+        ...(n.parties ? { parties: [...n.parties] } : {}),
         for: t.FOR,
         withhold: t.WITHHOLD,
         against: t.AGAINST,
@@ -601,10 +729,15 @@ function electionResult(
       };
     });
   }
-  const eligible = e.standard === 'plurality' ? nominees : nominees.filter((n) => n.for > n.against);
+  const standard = electionStandard(meeting, e);
+  const eligible = standard === 'plurality' ? nominees : nominees.filter((n) => n.for > n.against);
+  const carveOut =
+    standard !== e.standard
+      ? `plurality, by the carve-out for contested elections (${e.nominees.length} nominees for ${e.seats} seats) in place of a majority of votes cast: `
+      : '';
   const threshold =
-    e.standard === 'plurality'
-      ? `the ${e.seats} nominees with the most ${cumulative ? 'votes' : 'FOR shares'} (more than zero) are elected; WITHHOLD has no effect`
+    standard === 'plurality'
+      ? `${carveOut}the ${e.seats} nominees with the most ${cumulative ? 'votes' : 'FOR shares'} (more than zero) are elected; WITHHOLD has no effect`
       : `a nominee needs FOR > AGAINST; at most ${e.seats} elected, the most FOR first`;
   return {
     kind: 'election',

@@ -27,6 +27,7 @@ import {
   decidedText,
   digestOptions,
   instructionProblems,
+  interestedAccountProblems,
   resolutionProblems,
   type TabulationResult,
   Tabulator,
@@ -314,6 +315,7 @@ async function countVotes(
   const chains = new Chains(register.size);
   const inputChains = options.asOf === null ? chains : new Chains(register.size);
   const problems = new Problems();
+  for (const p of interestedAccountProblems(meeting, (a) => register.index.has(a))) problems.add(p);
   const split = new Set<string>();
   const run: VotesRun = {
     tabulator,

@@ -46,7 +46,18 @@ const signedBy = z.string().trim().min(1).max(200);
 const dated = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be the date written on the paper, YYYY-MM-DD');
 
 export const entrySchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('paper-proxy'), account, entryKey, dated, signedBy, votes: votesSchema }),
+  z.strictObject({
+    kind: z.literal('paper-proxy'),
+    account,
+    entryKey,
+    dated,
+    signedBy,
+    votes: votesSchema,
+    /** Contested meetings: the party whose card it is (absent: the registrant's). */
+    party: z.string().min(1).max(63).optional(),
+    /** The agent (proxy solicitor) who delivered another party's card. */
+    agent: z.string().trim().min(1).max(200).optional(),
+  }),
   z.strictObject({ kind: z.literal('revocation'), account, entryKey, dated, signedBy }),
   z.strictObject({ kind: z.literal('meeting-ballot'), account, entryKey, signedBy, votes: votesSchema }),
   z.strictObject({ kind: z.literal('resolution'), account, entryKey, chooses: z.string().min(1).max(128) }),

@@ -3,7 +3,7 @@
 // conflict, and declaring the polls closed. Each entry is an instruction that names who entered it
 // (enteredBy) and when (receivedAt), so the history itself is the record of every operator action.
 import { createHash } from 'node:crypto';
-import { validateVotes, votesAlike } from '../domain/ballot.ts';
+import { cardProblems, validateVotes, votesAlike } from '../domain/ballot.ts';
 import { canonicalJson } from '../domain/canonical.ts';
 import type { Holder } from '../domain/holder.ts';
 import type { Instruction, Votes } from '../domain/instruction.ts';
@@ -24,7 +24,16 @@ export interface EntryBase {
 }
 
 export type OperatorEntry =
-  | (EntryBase & { kind: 'paper-proxy'; dated: string; signedBy: string; votes: Votes })
+  | (EntryBase & {
+      kind: 'paper-proxy';
+      dated: string;
+      signedBy: string;
+      votes: Votes;
+      /** Contested meetings: the party whose card it is (absent: the registrant's). */
+      party?: string | undefined;
+      /** The agent (proxy solicitor) who delivered another party's card. */
+      agent?: string | undefined;
+    })
   | (EntryBase & { kind: 'revocation'; dated: string; signedBy: string })
   | (EntryBase & { kind: 'meeting-ballot'; signedBy: string; votes: Votes })
   | (EntryBase & { kind: 'resolution'; chooses: string });
@@ -93,6 +102,8 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
               channel: 'paper',
               dated: entry.dated,
               signedBy: entry.signedBy,
+              ...(entry.party !== undefined ? { party: entry.party } : {}),
+              ...(entry.agent !== undefined ? { agent: entry.agent } : {}),
               votes: entry.votes,
             }
           : { ...common, kind: 'revocation', channel: 'paper', dated: entry.dated, signedBy: entry.signedBy };
@@ -139,11 +150,14 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
     }
   }
   if (instruction.kind === 'proxy' || instruction.kind === 'meeting-ballot') {
-    const problems = validateVotes(instruction.votes, {
-      meeting: deps.meeting,
-      holder,
-      channel: instruction.channel,
-    });
+    const problems = [
+      ...(instruction.kind === 'proxy' ? cardProblems(deps.meeting, instruction) : []),
+      ...validateVotes(instruction.votes, {
+        meeting: deps.meeting,
+        holder,
+        channel: instruction.channel,
+      }),
+    ];
     if (problems.length > 0)
       throw new VotingError('invalid', 'The entry could not be recorded as given.', problems);
   }
