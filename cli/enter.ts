@@ -1,47 +1,30 @@
-// proxyvote enter / polls close: operator entries through the admin API, so that the same
-// authentication and the same record of who entered what apply as for any other client.
+// proxyvote enter / polls close: operator entries through the admin API, signed with the operator's
+// AWS credentials, so that the same authorization and the same record of who entered what apply as
+// for any other client.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { ADMIN_CONNECTION_USAGE, type AdminClient, adminClient } from './admin-client.ts';
 import { type Out, UsageError } from './io.ts';
 
 export const ENTER_USAGE =
-  '  enter paper-proxy --account A --dated YYYY-MM-DD --signed-by NAME --votes JSON\n' +
-  '  enter revocation --account A --dated YYYY-MM-DD --signed-by NAME\n' +
-  '  enter meeting-ballot --account A --signed-by NAME --votes JSON\n' +
-  '  enter resolution --account A --chooses INSTRUCTION_ID\n' +
-  '  polls close\n' +
-  '      Operator actions, sent to the admin API at --api URL (or PROXYVOTE_API) with the token in\n' +
-  '      PROXYVOTE_ADMIN_TOKEN and the operator named by --operator (or PROXYVOTE_OPERATOR).\n' +
-  '      --entry-key K makes a retry safe (default: a new random key).\n';
+  '  enter paper-proxy --account A --dated YYYY-MM-DD --signed-by NAME --votes JSON      (clerk)\n' +
+  '  enter revocation --account A --dated YYYY-MM-DD --signed-by NAME                    (clerk)\n' +
+  '  enter meeting-ballot --account A --signed-by NAME --votes JSON                      (clerk)\n' +
+  '  enter resolution --account A --chooses INSTRUCTION_ID                               (inspector)\n' +
+  '  polls close                                                                         (supervisor)\n' +
+  '      Operator actions, recorded under the signing principal. --entry-key K makes a retry safe\n' +
+  '      (default: a new random key).\n' +
+  ADMIN_CONNECTION_USAGE;
 
 const KINDS = ['paper-proxy', 'revocation', 'meeting-ballot', 'resolution'] as const;
 
-function connection(values: { api?: string | undefined; operator?: string | undefined }) {
-  const api = values.api ?? process.env.PROXYVOTE_API;
-  const token = process.env.PROXYVOTE_ADMIN_TOKEN;
-  const operator = values.operator ?? process.env.PROXYVOTE_OPERATOR;
-  if (!api) throw new UsageError('--api URL (or PROXYVOTE_API) is required');
-  if (!token) throw new UsageError('PROXYVOTE_ADMIN_TOKEN is not set');
-  if (!operator) throw new UsageError('--operator NAME (or PROXYVOTE_OPERATOR) is required');
-  return { api: api.replace(/\/$/, ''), token, operator };
-}
-
-async function send(io: Out, c: ReturnType<typeof connection>, path: string, body: unknown): Promise<number> {
-  const res = await fetch(`${c.api}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${c.token}`,
-      'x-operator': c.operator,
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
+async function send(io: Out, api: AdminClient, path: string, body: unknown): Promise<number> {
+  const res = await api.request('POST', path, { body });
   if (res.ok) {
-    io.out(`${text}\n`);
+    io.out(`${res.text}\n`);
     return 0;
   }
-  io.err(`refused (${res.status}): ${text}\n`);
+  io.err(`refused (${res.status}): ${res.text}\n`);
   return 1;
 }
 
@@ -53,7 +36,6 @@ export async function enterCommand(args: string[], io: Out): Promise<number> {
     args: rest,
     options: {
       api: { type: 'string' },
-      operator: { type: 'string' },
       account: { type: 'string' },
       dated: { type: 'string' },
       'signed-by': { type: 'string' },
@@ -80,7 +62,8 @@ export async function enterCommand(args: string[], io: Out): Promise<number> {
     votes,
     chooses: values.chooses,
   };
-  return send(io, connection(values), '/admin/entries', body);
+  // A resolution is the inspector's (its own route); the other entries are the clerk's.
+  return send(io, adminClient(values), kind === 'resolution' ? '/admin/resolutions' : '/admin/entries', body);
 }
 
 export async function pollsCommand(args: string[], io: Out): Promise<number> {
@@ -88,8 +71,8 @@ export async function pollsCommand(args: string[], io: Out): Promise<number> {
   if (action !== 'close') throw new UsageError(`polls what? close\n${ENTER_USAGE}`);
   const { values } = parseArgs({
     args: rest,
-    options: { api: { type: 'string' }, operator: { type: 'string' } },
+    options: { api: { type: 'string' } },
     strict: true,
   });
-  return send(io, connection(values), '/admin/polls/close', {});
+  return send(io, adminClient(values), '/admin/polls/close', {});
 }

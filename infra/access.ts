@@ -96,6 +96,15 @@ export const HTTP_FUNCTION_ACCESS: Readonly<Record<string, FunctionAccess>> = {
       votes: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
     },
   },
+  // The inspector's resolution: the same use case as an operator entry (it reads the account's history).
+  resolution: {
+    controlSecret: true,
+    tables: {
+      register: ['GetItem'],
+      operations: ['GetItem', 'ConditionCheckItem'],
+      votes: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+    },
+  },
   // Writes the polls-closed marker once (a conditional PutItem).
   'close-polls': { controlSecret: true, tables: { operations: ['PutItem'] } },
   // Records the start of the sending, then switches on the notice queue's consumer.

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type HttpHandlerModule, type HttpRoute, routeKey } from '../http/route.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { LOCAL_HOST } from './ports.ts';
+import { checkAdminRequest, keyring, type LocalKey } from './sigv4-verify.ts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Past this we stop draining an oversized body and drop the connection. */
@@ -23,6 +24,12 @@ export interface HttpAdapterOptions {
   bodyLimit?: number;
   /** Where handler failures are reported (default console.error). */
   logError?: (message: string, error: unknown) => void;
+  /**
+   * The operators' key pairs: routes with auth 'iam' need a SigV4 signature by a key of the route's
+   * role (shared/local/sigv4-verify.ts), as API Gateway's IAM authorization does. None: every admin
+   * request is refused.
+   */
+  adminKeys?: readonly LocalKey[];
 }
 
 export interface HttpAdapter {
@@ -272,6 +279,9 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   const logError = options.logError ?? ((message, error) => console.error(message, error));
   const compiled = options.routes.map(compile).sort((a, b) => a.rank - b.rank);
   const modules = new Map<string, Promise<HttpHandlerModule>>();
+  const keys = keyring(options.adminKeys ?? []);
+  /** The Host values a signature may name: this server's address (set once it listens). */
+  const hosts: string[] = [];
 
   const load = (route: HttpRoute): Promise<HttpHandlerModule> => {
     let loading = modules.get(route.function);
@@ -306,6 +316,26 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
     const { compiled: route, pathParameters } = found;
     try {
       const event = toEventV2({ req, body: read.body, routeKey: route.key, pathParameters, now });
+      if (route.route.auth === 'iam') {
+        const check = await checkAdminRequest(
+          {
+            method,
+            path,
+            rawQueryString: event.rawQueryString,
+            headers: event.headers as Record<string, string>,
+            body: read.body,
+          },
+          route.route,
+          keys,
+          hosts,
+          now,
+        );
+        if (!check.ok) {
+          send(res, json(check.status, { error: check.error }));
+          return;
+        }
+        (event.requestContext as { authorizer?: unknown }).authorizer = { iam: check.iam };
+      }
       const mod = await load(route.route);
       const result = await mod.handler(
         event,
@@ -338,6 +368,8 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  hosts.push(`${host}:${port}`);
+  if (host === LOCAL_HOST) hosts.push(`localhost:${port}`);
   return {
     port,
     url: `http://${host}:${port}`,
