@@ -38,12 +38,22 @@ export class AdminRefused extends Error {
   }
 }
 
+/** Static credentials or a provider of them, as the signer takes them. */
+export type SigningCredentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
+
 /** The Region of an execute-api host (abc123.execute-api.eu-west-1.amazonaws.com), else none. */
 export function regionOfHost(hostname: string): string | undefined {
   return /^[a-z0-9]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(hostname)?.[1];
 }
 
-export function adminClient(values: { api?: string | undefined }): AdminClient {
+/**
+ * A client of the admin API at `values.api` (or PROXYVOTE_API). `credentials` replaces the default
+ * chain (tests sign with a given local key this way; the CLI never passes it).
+ */
+export function adminClient(
+  values: { api?: string | undefined },
+  credentials: SigningCredentials = fromNodeProviderChain(),
+): AdminClient {
   const raw = values.api ?? process.env.PROXYVOTE_API;
   if (!raw) throw new UsageError('--api URL (or PROXYVOTE_API) is required');
   let base: URL;
@@ -59,7 +69,7 @@ export function adminClient(values: { api?: string | undefined }): AdminClient {
   const signer = new SignatureV4({
     service: 'execute-api',
     region,
-    credentials: fromNodeProviderChain(),
+    credentials,
     sha256: Hash.bind(null, 'sha256'),
   });
   const prefix = base.pathname.replace(/\/$/, '');

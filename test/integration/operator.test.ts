@@ -1,16 +1,18 @@
-// Operator entries through the admin API, the polls closing, and the export that the inspector's
-// recount reads: the recount of the export counts only each account's latest-dated instruction.
+// Operator entries through the admin API (signed by the clerk's, the inspector's and the supervisor's
+// local keys), the polls closing, and the export that the inspector's recount reads: the recount of the
+// export counts only each account's latest-dated instruction.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/proxyvote.ts';
 import type { TabulationResult } from '../../shared/domain/tabulate.ts';
+import type { OperatorRole } from '../../shared/http/operators.ts';
 import type { HttpAdapter } from '../../shared/local/http-adapter.ts';
 import { tableNames } from '../../shared/storage/tables.ts';
 import { hemacare, holder } from '../support/builders.ts';
-import { jsonOf } from '../support/http.ts';
+import type { Json } from '../support/http.ts';
 import { postJson, startVotingStack, type VotingStack } from '../support/voting-stack.ts';
 
 const meeting = hemacare();
@@ -18,7 +20,6 @@ const prefix = `proxyvote-op${randomBytes(4).toString('hex')}`;
 let stack: VotingStack;
 let api: HttpAdapter;
 let control: string;
-let TOKEN: string;
 
 beforeAll(async () => {
   stack = await startVotingStack({
@@ -33,14 +34,17 @@ beforeAll(async () => {
     asOf: '2002-06-10T17:00:00.000Z',
   });
   api = stack.api;
-  TOKEN = stack.adminToken;
   control = stack.controls.get('P-1') as string;
 });
 
 afterAll(() => stack?.stop());
 
-const admin = (path: string, body: unknown, token = TOKEN) =>
-  postJson(api.url, path, body, { authorization: `Bearer ${token}`, 'x-operator': 'clerk.lee' });
+/** A signed admin POST, by default as the clerk. */
+async function admin(path: string, body: unknown, role: OperatorRole = 'clerk') {
+  const res = await stack.operators.client(api.url, role).request('POST', path, { body });
+  return { status: res.status, json: JSON.parse(res.text) as Json };
+}
+const jsonOf = async (res: { json: Json }) => res.json;
 
 async function cli(args: string[]) {
   let out = '';
@@ -50,13 +54,14 @@ async function cli(args: string[]) {
 }
 
 describe('operator entries', () => {
-  it('refuses a wrong token', async () => {
+  it("refuses the supervisor's key on the clerk's route, and writes nothing", async () => {
     const res = await admin(
       '/admin/entries',
       { kind: 'revocation', account: 'P-1', entryKey: 'k-00000001', dated: '2002-06-01', signedBy: 'x' },
-      'wrong',
+      'supervisor',
     );
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('wrong_role');
   });
 
   it('a paper card dated before an internet proxy does not replace it; a later-dated one does', async () => {
@@ -75,7 +80,10 @@ describe('operator entries', () => {
       votes: { '2': 'AGAINST' },
     });
     expect(older.status).toBe(201);
-    expect(await jsonOf(older)).toMatchObject({ effective: false, enteredBy: 'local:clerk.lee' });
+    expect(await jsonOf(older)).toMatchObject({
+      effective: false,
+      enteredBy: stack.operators.keys.clerk.userArn,
+    });
     const newer = await admin('/admin/entries', {
       kind: 'paper-proxy',
       account: 'P-1',
@@ -135,17 +143,10 @@ describe('operator entries', () => {
       expect(res.status).toBe(201);
     }
     const dir = mkdtempSync(join(tmpdir(), 'export-'));
-    const args = [
-      '--meeting',
-      'meetings/hemacare-2002.json',
-      '--out',
-      dir,
-      '--dynamo',
-      inject('dynamoEndpoint'),
-      '--table-prefix',
-      prefix,
-    ];
-    expect((await cli(['export', ...args])).code).toBe(0);
+    const args = ['--out', dir, '--api', api.url];
+    const exportAsInspector = () =>
+      stack.operators.asProfile('inspector', api.url, () => cli(['export', ...args]));
+    expect((await exportAsInspector()).code).toBe(0);
     const recount = async () =>
       JSON.parse(
         (
@@ -165,23 +166,19 @@ describe('operator entries', () => {
     expect(before.conflicts).toHaveLength(1);
     const instrumentId = before.conflicts[0]?.instruments[0] as string;
 
-    process.env.PROXYVOTE_ADMIN_TOKEN = TOKEN;
-    const resolved = await cli([
-      'enter',
-      'resolution',
-      '--api',
-      api.url,
-      '--operator',
-      'inspector.ng',
-      '--account',
-      'P-2',
-      '--chooses',
-      instrumentId,
-    ]);
-    expect(resolved.code).toBe(0);
-    expect(JSON.parse(resolved.out)).toMatchObject({ kind: 'resolution', enteredBy: 'local:inspector.ng' });
+    const resolution = ['enter', 'resolution', '--account', 'P-2', '--chooses', instrumentId];
+    // The clerk may not resolve a conflict: it is the inspector's.
+    const byClerk = await stack.operators.asProfile('clerk', api.url, () => cli(resolution));
+    expect(byClerk.code).toBe(1);
+    expect(byClerk.err).toContain('refused (403)');
+    const resolved = await stack.operators.asProfile('inspector', api.url, () => cli(resolution));
+    expect(resolved.code, resolved.err).toBe(0);
+    expect(JSON.parse(resolved.out)).toMatchObject({
+      kind: 'resolution',
+      enteredBy: stack.operators.keys.inspector.userArn,
+    });
 
-    expect((await cli(['export', ...args])).code).toBe(0);
+    expect((await exportAsInspector()).code).toBe(0);
     const after = await recount();
     expect(after.conflicts).toEqual([]);
     const other = after.proposals.find((p) => p.id === '2');
@@ -190,11 +187,13 @@ describe('operator entries', () => {
     expect(after.sharesPresent).toBe(4_001_000);
   });
 
-  it('closes the polls once; entries are refused afterwards with 410', async () => {
-    const close = await admin('/admin/polls/close', {});
-    expect(await jsonOf(close)).toMatchObject({ by: 'local:clerk.lee', alreadyClosed: false });
-    const again = await admin('/admin/polls/close', {});
-    expect(await jsonOf(again)).toMatchObject({ by: 'local:clerk.lee', alreadyClosed: true });
+  it('the supervisor closes the polls once; entries are refused afterwards with 410', async () => {
+    expect((await admin('/admin/polls/close', {}, 'clerk')).status).toBe(403);
+    const close = await admin('/admin/polls/close', {}, 'supervisor');
+    const supervisor = stack.operators.keys.supervisor.userArn;
+    expect(await jsonOf(close)).toMatchObject({ by: supervisor, alreadyClosed: false });
+    const again = await admin('/admin/polls/close', {}, 'supervisor');
+    expect(await jsonOf(again)).toMatchObject({ by: supervisor, alreadyClosed: true });
     const late = await admin('/admin/entries', {
       kind: 'revocation',
       account: 'P-1',
