@@ -14,6 +14,7 @@ export const ADMIN_CONNECTION_USAGE =
 export interface AdminResponse {
   status: number;
   ok: boolean;
+  headers: Headers;
   text: string;
 }
 
@@ -104,7 +105,7 @@ export function adminClient(
     // fetch sets Host itself, from the same URL.
     const { host: _host, ...headers } = signed.headers;
     const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
-    return { status: res.status, ok: res.ok, text: await res.text() };
+    return { status: res.status, ok: res.ok, headers: res.headers, text: await res.text() };
   };
 
   return {

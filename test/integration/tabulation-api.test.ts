@@ -1,18 +1,20 @@
 // The count's admin API through the local HTTP adapter: POST /admin/tally (inline locally), the runs'
 // list, one run as JSON, the inspector's report as HTML and CSV, the digest's leaves.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
 import { INSPECTOR_CSS } from '../../shared/domain/inspector-report.ts';
+import type { OperatorRole } from '../../shared/http/operators.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
 import { jsonOf } from '../support/http.ts';
 import { setHandlerEnv } from '../support/local-env.ts';
+import { localOperators } from '../support/operators.ts';
 import { buildTabulationFixture, type TabulationFixture } from '../support/tabulation-history.ts';
 
 let fx: TabulationFixture;
 let api: HttpAdapter;
-const TOKEN = randomBytes(16).toString('hex');
+const operators = localOperators();
 
 beforeAll(async () => {
   fx = await buildTabulationFixture('tallyapi', { retail: 25, seed: 5, closePolls: false });
@@ -22,11 +24,10 @@ beforeAll(async () => {
     CONTROL_SECRET: fx.secretHex,
     MAIL_FROM: 'Proxy Services <proxy@example.com>',
     SES_ENDPOINT: inject('sesEndpoint'),
-    ADMIN_TOKEN: TOKEN,
     TABULATION_SEGMENTS: '3',
     CLOCK_OFFSET_MS: String(fx.clock.now - Date.now()),
   });
-  api = await startHttpAdapter({ routes, port: 0 });
+  api = await startHttpAdapter({ routes, port: 0, adminKeys: operators.all });
 }, 180_000);
 
 afterAll(async () => {
@@ -34,21 +35,15 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-const admin = (method: 'GET' | 'POST', path: string, body?: unknown, token = TOKEN) =>
-  fetch(`${api.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      'x-operator': 'inspector.ng',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+/** A signed admin request, by default as the inspector. */
+const admin = (method: 'GET' | 'POST', path: string, body?: unknown, role: OperatorRole = 'inspector') =>
+  operators.fetch(api.url, role, method, path, body);
 
 describe('POST /admin/tally', () => {
-  it('refuses without the operator credentials', async () => {
-    expect((await admin('POST', '/admin/tally', { kind: 'on-demand' }, 'wrong')).status).toBe(401);
-    expect((await admin('GET', '/admin/tally', undefined, 'wrong')).status).toBe(401);
+  it("refuses the clerk's and the supervisor's keys, and an unsigned request", async () => {
+    expect((await admin('POST', '/admin/tally', { kind: 'on-demand' }, 'clerk')).status).toBe(403);
+    expect((await admin('GET', '/admin/tally', undefined, 'supervisor')).status).toBe(403);
+    expect((await fetch(`${api.url}/admin/tally`)).status).toBe(401);
   });
 
   it('names a bad field', async () => {
@@ -70,14 +65,14 @@ describe('POST /admin/tally', () => {
     expect(snapshot).toMatchObject({
       kind: 'on-demand',
       status: 'complete',
-      requestedBy: 'local:inspector.ng',
+      requestedBy: operators.keys.inspector.userArn,
       segments: 3,
       digest: { asOf: expect.any(String) },
     });
   });
 
   it('makes the final count once the polls are closed, and only once', async () => {
-    const close = await admin('POST', '/admin/polls/close', {});
+    const close = await admin('POST', '/admin/polls/close', {}, 'supervisor');
     expect(close.status).toBe(200);
     const first = await admin('POST', '/admin/tally', { kind: 'final' });
     expect(first.status).toBe(201);
