@@ -117,7 +117,7 @@ function cliAs(role: OperatorRole, api: string, args: string[]): Promise<number>
 }
 
 describe('logs over the operator side and the register import', () => {
-  it('never contain a control number, its hash, the secret, an operator's secret key or an e-mail address', async () => {
+  it("never contain a control number, its hash, the secret, an operator's secret key or an e-mail address", async () => {
     const statuses: Record<string, number> = {};
     const note = (what: string, status: number) => {
       statuses[what] = status;
