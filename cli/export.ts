@@ -4,8 +4,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Holder } from '../shared/domain/holder.ts';
 import { toJsonl } from '../shared/domain/history.ts';
+import type { Holder } from '../shared/domain/holder.ts';
 import { serializeRegister } from '../shared/domain/register.ts';
 import { type HistoryEntry, sortHistory, sortRegister } from '../shared/storage/history-export.ts';
 import { type ExportPart, MAX_EXPORT_SEGMENTS } from '../shared/tabulation/export-api.ts';

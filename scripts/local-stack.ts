@@ -7,13 +7,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { offsetToReach } from '../shared/config/clock.ts';
 import { InvalidInputError, type Meeting, meetingWarnings, parseMeeting } from '../shared/domain/meeting.ts';
+import { OPERATOR_ROLES, ROLE_DUTIES } from '../shared/http/operators.ts';
 import { checkJava, type DynamoLocal, startDynamoLocal } from '../shared/local/dynamo-local.ts';
 import type { HttpAdapter } from '../shared/local/http-adapter.ts';
 import { localControlSecret } from '../shared/local/local-secrets.ts';
 import { isPortFree, LOCAL_HOST } from '../shared/local/ports.ts';
 import type { SesLocal } from '../shared/local/ses-local.ts';
 import { createLocalKey, credentialsFile } from '../shared/local/sigv4-verify.ts';
-import { OPERATOR_ROLES, ROLE_DUTIES } from '../shared/http/operators.ts';
 import { DEFAULT_SYNTHETIC_SEED, syntheticRegister } from '../shared/register/synthetic.ts';
 import { tableEnvironment, tableNames } from '../shared/storage/tables.ts';
 

@@ -9,10 +9,10 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { itemToHolder } from '../register/holder-item.ts';
 import { httpHandler } from '../http/handler.ts';
 import { HttpError, json } from '../http/json.ts';
 import { operatorOf } from '../http/operators.ts';
+import { itemToHolder } from '../register/holder-item.ts';
 import { scanPage, toHistoryEntry } from '../storage/history-export.ts';
 import type { TableNames } from '../storage/tables.ts';
 

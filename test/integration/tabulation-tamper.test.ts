@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/proxyvote.ts';
 import { canonicalJson } from '../../shared/domain/canonical.ts';
 import type { Instruction } from '../../shared/domain/instruction.ts';
@@ -25,7 +25,7 @@ async function cli(args: string[]) {
   return { code, out, err };
 }
 
-function harness(fx: () => TabulationFixture, admin: () => AdminApi) {
+function harness(admin: () => AdminApi) {
   const dir = mkdtempSync(join(tmpdir(), 'tamper-'));
   return {
     dir,
@@ -84,10 +84,7 @@ function forgedItem(fx: TabulationFixture, i: Instruction) {
 describe('the final count against later exports', () => {
   let fx: TabulationFixture;
   let admin: AdminApi;
-  const h = harness(
-    () => fx,
-    () => admin,
-  );
+  const h = harness(() => admin);
   let snapshot: string;
 
   beforeAll(async () => {
@@ -225,10 +222,7 @@ describe('the final count against later exports', () => {
 describe('a count before the close', () => {
   let fx: TabulationFixture;
   let admin: AdminApi;
-  const h = harness(
-    () => fx,
-    () => admin,
-  );
+  const h = harness(() => admin);
 
   beforeAll(async () => {
     fx = await buildTabulationFixture('tamperopen', { retail: 20, seed: 11, closePolls: false });
