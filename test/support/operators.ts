@@ -1,7 +1,7 @@
 // The operators of a test stack: one local key pair per role (as `npm start` makes them), a credentials
 // file with a profile per key for the CLI's default credential chain, and admin clients that sign with
 // a given key through the CLI's own signing client.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject, vi } from 'vitest';
@@ -39,7 +39,10 @@ export function localOperators(): Operators {
     OperatorRole,
     LocalKey
   >;
-  const file = join(mkdtempSync(join(tmpdir(), 'proxyvote-operators-')), 'credentials');
+  const dir = mkdtempSync(join(tmpdir(), 'proxyvote-operators-'));
+  // Test keys, but keys: gone with the test process.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'credentials');
   writeFileSync(
     file,
     credentialsFile(OPERATOR_ROLES.map((role) => ({ profile: `test-${role}`, key: keys[role] }))),
