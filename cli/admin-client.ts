@@ -8,8 +8,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { UsageError } from './io.ts';
 
 export const ADMIN_CONNECTION_USAGE =
-  '      Admin commands call the admin API at --api URL (or PROXYVOTE_API), signed with the AWS\n' +
-  '      credentials of the default chain (AWS_PROFILE, ...): see docs/operators.md.\n';
+  '  They call the admin API at --api URL (or PROXYVOTE_API), signed with the AWS credentials of the\n' +
+  '  default chain (AWS_PROFILE, ...), each allowed only its role: see docs/operators.md.\n';
 
 export interface AdminResponse {
   status: number;

@@ -3,7 +3,7 @@
 // for any other client.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { ADMIN_CONNECTION_USAGE, type AdminClient, adminClient } from './admin-client.ts';
+import { type AdminClient, adminClient } from './admin-client.ts';
 import { type Out, UsageError } from './io.ts';
 
 export const ENTER_USAGE =
@@ -13,8 +13,7 @@ export const ENTER_USAGE =
   '  enter resolution --account A --chooses INSTRUCTION_ID                               (inspector)\n' +
   '  polls close                                                                         (supervisor)\n' +
   '      Operator actions, recorded under the signing principal. --entry-key K makes a retry safe\n' +
-  '      (default: a new random key).\n' +
-  ADMIN_CONNECTION_USAGE;
+  '      (default: a new random key).\n';
 
 const KINDS = ['paper-proxy', 'revocation', 'meeting-ballot', 'resolution'] as const;
 

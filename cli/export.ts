@@ -9,13 +9,12 @@ import type { Holder } from '../shared/domain/holder.ts';
 import { serializeRegister } from '../shared/domain/register.ts';
 import { type HistoryEntry, sortHistory, sortRegister } from '../shared/storage/history-export.ts';
 import { type ExportPart, MAX_EXPORT_SEGMENTS } from '../shared/tabulation/export-api.ts';
-import { ADMIN_CONNECTION_USAGE, type AdminClient, AdminRefused, adminClient } from './admin-client.ts';
+import { type AdminClient, AdminRefused, adminClient } from './admin-client.ts';
 import { type Out, required, UsageError } from './io.ts';
 
 export const EXPORT_USAGE =
   '  export --out DIR [--segments N] [--api URL]                                         (inspector)\n' +
-  '      Write DIR/register.csv and DIR/instructions.jsonl (the input of `proxyvote recount`).\n' +
-  ADMIN_CONNECTION_USAGE;
+  '      Write DIR/register.csv and DIR/instructions.jsonl (the input of `proxyvote recount`).\n';
 
 interface Page<T> {
   items: T[];

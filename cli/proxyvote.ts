@@ -5,6 +5,7 @@ import { InvalidInputError, parseMeeting } from '../shared/domain/meeting.ts';
 import { parseRegister } from '../shared/domain/register.ts';
 import { formatReport } from '../shared/domain/report.ts';
 import { checkHistory, tabulate } from '../shared/domain/tabulate.ts';
+import { ADMIN_CONNECTION_USAGE } from './admin-client.ts';
 import { ENTER_USAGE, enterCommand, pollsCommand } from './enter.ts';
 import { EXPORT_USAGE, exportCommand } from './export.ts';
 import { type Out, readText, required, UsageError } from './io.ts';
@@ -19,7 +20,7 @@ const RECOUNT_USAGE =
   "      --verify checks the export against a snapshot's history digest (naming each account that\n" +
   '      differs) and the result against the live count; exits 1 when anything differs.\n';
 
-const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${TABULATE_USAGE}${EXPORT_USAGE}${ENTER_USAGE}${REGISTER_USAGE}${NOTICES_USAGE}`;
+const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${TABULATE_USAGE}${EXPORT_USAGE}${ENTER_USAGE}${REGISTER_USAGE}${NOTICES_USAGE}\nThe commands marked with a role (clerk, inspector, supervisor) are admin commands:\n${ADMIN_CONNECTION_USAGE}`;
 
 const stdio: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 

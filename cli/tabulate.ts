@@ -17,7 +17,7 @@ import {
   snapshotFileParts,
 } from '../shared/tabulation/snapshot-file.ts';
 import type { SnapshotHeader } from '../shared/tabulation/snapshots.ts';
-import { ADMIN_CONNECTION_USAGE, type AdminClient, AdminRefused, adminClient } from './admin-client.ts';
+import { type AdminClient, AdminRefused, adminClient } from './admin-client.ts';
 import { type Out, readText, required, UsageError } from './io.ts';
 
 export const TABULATE_USAGE =
@@ -30,8 +30,7 @@ export const TABULATE_USAGE =
   '  tabulate show --meeting FILE [--run ID|latest|final] [--out SNAPSHOT.json] [--html FILE] [--csv FILE]\n' +
   '                [--api URL] [--json]                                                (inspector)\n' +
   "      One run's report; --out writes its snapshot file (for recount --verify), --html and --csv the\n" +
-  "      inspector's report.\n" +
-  ADMIN_CONNECTION_USAGE;
+  "      inspector's report.\n";
 
 type RunAnswer = {
   outcome?: string;
