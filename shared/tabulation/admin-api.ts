@@ -106,9 +106,10 @@ export const handleListSnapshots = (runtime: TabulationRuntime, logger: Logger) 
   httpHandler(
     logger,
     async (event) => {
-      operatorOf(event);
+      const operator = operatorOf(event);
       const q = queryOf(event, listQuery);
       const page = await runtime.snapshots.list(q.limit, q.cursor);
+      logger.info('count runs read', { operator, runs: page.runs.length });
       return json(200, { runs: page.runs.map(brief), next: page.next });
     },
     toHttpError,
@@ -131,9 +132,10 @@ export const handleGetSnapshot = (runtime: TabulationRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
-      operatorOf(event);
+      const operator = operatorOf(event);
       const ref = event.pathParameters?.run ?? '';
       const q = queryOf(event, getQuery);
+      logger.info('count read', { operator, run: ref, format: q.format });
       const header = await runtime.snapshots.resolve(ref);
       if (!header) {
         throw new HttpError(404, 'not_found', `No count "${ref}": give a run id, "latest" or "final".`, [

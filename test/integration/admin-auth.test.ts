@@ -285,6 +285,36 @@ describe('the CLI, signing with the default credential chain', () => {
     expect(events.length).toBe(before + 1);
   });
 
+  it('without credentials, says how to get them and sends nothing', async () => {
+    const names = [
+      'AWS_PROFILE',
+      'AWS_SHARED_CREDENTIALS_FILE',
+      'AWS_CONFIG_FILE',
+      'AWS_EC2_METADATA_DISABLED',
+    ];
+    const saved = names.map((n) => process.env[n]);
+    Object.assign(process.env, {
+      AWS_PROFILE: 'nobody-here',
+      AWS_SHARED_CREDENTIALS_FILE: operators.credentialsFile,
+      AWS_CONFIG_FILE: operators.credentialsFile,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    const before = events.length;
+    try {
+      const res = await cli(['polls', 'close', '--api', api.url]);
+      expect(res.code).toBe(1);
+      expect(res.err).toContain('no AWS credentials to sign the request with');
+      expect(res.err).toContain('AWS_PROFILE');
+    } finally {
+      names.forEach((n, i) => {
+        const v = saved[i];
+        if (v === undefined) delete process.env[n];
+        else process.env[n] = v;
+      });
+    }
+    expect(events.length).toBe(before);
+  });
+
   it('is refused with a profile whose key the stack does not know', async () => {
     const stranger = localOperators();
     const res = await stranger.asProfile('supervisor', api.url, () => cli(['polls', 'close']));
