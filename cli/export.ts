@@ -7,8 +7,13 @@ import { parseArgs } from 'node:util';
 import { toJsonl } from '../shared/domain/history.ts';
 import type { Holder } from '../shared/domain/holder.ts';
 import { serializeRegister } from '../shared/domain/register.ts';
-import { type HistoryEntry, sortHistory, sortRegister } from '../shared/storage/history-export.ts';
-import { type ExportPart, MAX_EXPORT_SEGMENTS } from '../shared/tabulation/export-api.ts';
+import {
+  type ExportPart,
+  type HistoryEntry,
+  MAX_EXPORT_SEGMENTS,
+  sortHistory,
+  sortRegister,
+} from '../shared/storage/history-export.ts';
 import { type AdminClient, AdminRefused, adminClient } from './admin-client.ts';
 import { type Out, required, UsageError } from './io.ts';
 

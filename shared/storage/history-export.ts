@@ -7,6 +7,13 @@ import { itemToHolder } from '../register/holder-item.ts';
 import type { TableNames } from './tables.ts';
 import { toStored } from './vote-store.ts';
 
+/** The parts of the inspector's export through the admin API (GET /admin/export/{part}). */
+export const EXPORT_PARTS = ['register', 'instructions'] as const;
+export type ExportPart = (typeof EXPORT_PARTS)[number];
+
+/** At most this many parallel segments: enough for any register, and a bound on a client's loop. */
+export const MAX_EXPORT_SEGMENTS = 64;
+
 /** One page of a Scan segment: the items of one type, and the key to go on from (absent at the end). */
 export async function scanPage(
   doc: DynamoDBDocumentClient,
@@ -15,10 +22,13 @@ export async function scanPage(
   segment: number,
   segments: number,
   start: Record<string, unknown> | undefined,
+  /** Items read (before the type filter) at most; DynamoDB's 1 MB page otherwise. */
+  limit?: number,
 ): Promise<{ items: Record<string, unknown>[]; next: Record<string, unknown> | undefined }> {
   const out = await doc.send(
     new ScanCommand({
       TableName: table,
+      ...(limit === undefined ? {} : { Limit: limit }),
       Segment: segment,
       TotalSegments: segments,
       FilterExpression: '#type = :type',

@@ -1,6 +1,6 @@
 // GET /admin/export/{part}: the inspector's export through the admin API, a page of one Scan segment
 // at a time (a Lambda answer holds at most 6 MB; one DynamoDB page is at most 1 MB):
-//   /admin/export/register?segment=S&segments=N&cursor=C      { items: Holder[], next }
+//   /admin/export/register?segment=S&segments=N&cursor=C[&limit=L]  { items: Holder[], next }
 //   /admin/export/instructions?segment=S&segments=N&cursor=C  { items: [{ account, orderKey, instruction }], next }
 // `next` is the cursor of the segment's next page, null after its last. The client sorts what it
 // gathered with the same functions as the direct export (shared/storage/history-export.ts), so the
@@ -13,14 +13,14 @@ import { httpHandler } from '../http/handler.ts';
 import { HttpError, json } from '../http/json.ts';
 import { operatorOf } from '../http/operators.ts';
 import { itemToHolder } from '../register/holder-item.ts';
-import { scanPage, toHistoryEntry } from '../storage/history-export.ts';
+import {
+  EXPORT_PARTS,
+  type ExportPart,
+  MAX_EXPORT_SEGMENTS,
+  scanPage,
+  toHistoryEntry,
+} from '../storage/history-export.ts';
 import type { TableNames } from '../storage/tables.ts';
-
-export const EXPORT_PARTS = ['register', 'instructions'] as const;
-export type ExportPart = (typeof EXPORT_PARTS)[number];
-
-/** At most this many parallel segments: enough for any register, and a bound on a client's loop. */
-export const MAX_EXPORT_SEGMENTS = 64;
 
 /** A page's position: the table key DynamoDB returned (pk, sk), as base64url JSON. */
 export function encodeCursor(key: Record<string, unknown>): string {
@@ -42,6 +42,8 @@ const querySchema = z
   .object({
     segments: z.coerce.number().int().min(1).max(MAX_EXPORT_SEGMENTS).default(1),
     segment: z.coerce.number().int().min(0).default(0),
+    /** Items read per page at most (a page may then hold fewer of the part's items, even none). */
+    limit: z.coerce.number().int().min(1).max(10_000).optional(),
     cursor: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,4000}$/, 'must be the "next" value of the previous page')
@@ -84,8 +86,8 @@ export const handleExportPage = (deps: ExportDeps, logger: Logger) =>
     }
     const page =
       part === 'register'
-        ? await scanPage(deps.doc, deps.tables.register, 'holder', q.segment, q.segments, start)
-        : await scanPage(deps.doc, deps.tables.votes, 'instruction', q.segment, q.segments, start);
+        ? await scanPage(deps.doc, deps.tables.register, 'holder', q.segment, q.segments, start, q.limit)
+        : await scanPage(deps.doc, deps.tables.votes, 'instruction', q.segment, q.segments, start, q.limit);
     const items = part === 'register' ? page.items.map(itemToHolder) : page.items.map(toHistoryEntry);
     logger.info('export page', { operator, part, segment: q.segment, items: items.length });
     return json(200, {

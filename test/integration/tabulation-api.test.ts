@@ -132,3 +132,50 @@ describe('GET /admin/tally and /admin/tally/{run}', () => {
     expect((await admin('GET', '/admin/tally/final?format=leaves&chunk=9')).status).toBe(400);
   });
 });
+
+describe('GET /admin/export/{part}', () => {
+  it('pages a Scan segment with the cursor it gives, until it gives none, covering the register once', async () => {
+    const accounts: string[] = [];
+    for (let segment = 0; segment < 2; segment++) {
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        // 7 items read per page: many pages, some of them with no holder in them.
+        const query: string = `segment=${segment}&segments=2&limit=7${cursor ? `&cursor=${cursor}` : ''}`;
+        const res = await admin('GET', `/admin/export/register?${query}`);
+        expect(res.status).toBe(200);
+        const page = await jsonOf(res);
+        expect(page).toMatchObject({ part: 'register', segment, segments: 2 });
+        accounts.push(...page.items.map((h: { account: string }) => h.account));
+        cursor = page.next;
+        pages += 1;
+      } while (cursor && pages < 100);
+      expect(cursor).toBeNull();
+      expect(pages).toBeGreaterThan(2);
+    }
+    expect([...accounts].sort()).toEqual(fx.holders.map((h) => h.account).sort());
+  });
+
+  it('gives each instruction with the keys that order the history', async () => {
+    const page = await jsonOf(await admin('GET', '/admin/export/instructions'));
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items[0]).toMatchObject({
+      account: expect.any(String),
+      orderKey: expect.any(String),
+      instruction: { id: expect.any(String), account: page.items[0].account },
+    });
+  });
+
+  it('names a bad part, segment or cursor, and refuses the other roles', async () => {
+    expect((await admin('GET', '/admin/export/proxies')).status).toBe(404);
+    const segment = await admin('GET', '/admin/export/register?segment=2&segments=2');
+    expect(segment.status).toBe(400);
+    expect((await jsonOf(segment)).error.fields[0].path).toBe('segment');
+    const forged = Buffer.from(JSON.stringify({ pk: 'HOLDER#A', sk: 'HOLDER', x: 1 })).toString('base64url');
+    const cursor = await admin('GET', `/admin/export/register?cursor=${forged}`);
+    expect(cursor.status).toBe(400);
+    expect((await jsonOf(cursor)).error.fields[0].path).toBe('cursor');
+    expect((await admin('GET', '/admin/export/register', undefined, 'clerk')).status).toBe(403);
+    expect((await admin('GET', '/admin/export/register', undefined, 'supervisor')).status).toBe(403);
+  });
+});
