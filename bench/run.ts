@@ -90,7 +90,6 @@ try {
     }),
     BALLOT_URL: 'https://vote.example.com/vote',
     NOTICES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/proxyvote-notices',
-    ADMIN_TOKEN: 'bench',
   };
   results.push(
     ...(await measure([], () =>

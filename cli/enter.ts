@@ -1,58 +1,40 @@
-// proxyvote enter / polls close: operator entries through the admin API, so that the same
-// authentication and the same record of who entered what apply as for any other client.
+// proxyvote enter / polls close: operator entries through the admin API, signed with the operator's
+// AWS credentials, so that the same authorization and the same record of who entered what apply as
+// for any other client.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { type AdminClient, adminClient } from './admin-client.ts';
 import { type Out, UsageError } from './io.ts';
 
 export const ENTER_USAGE =
-  '  enter paper-proxy --account A --dated YYYY-MM-DD --signed-by NAME --votes JSON\n' +
-  '  enter revocation --account A --dated YYYY-MM-DD --signed-by NAME\n' +
-  '  enter meeting-ballot --account A --signed-by NAME --votes JSON\n' +
-  '  enter resolution --account A --chooses INSTRUCTION_ID\n' +
-  '  polls close [--override REASON] [--yes]\n' +
+  '  enter paper-proxy --account A --dated YYYY-MM-DD --signed-by NAME --votes JSON      (clerk)\n' +
+  '  enter revocation --account A --dated YYYY-MM-DD --signed-by NAME                    (clerk)\n' +
+  '  enter meeting-ballot --account A --signed-by NAME --votes JSON                      (clerk)\n' +
+  '  enter resolution --account A --chooses INSTRUCTION_ID                               (inspector)\n' +
+  '  polls close --yes [--override REASON]                                               (supervisor)\n' +
   '      Declare the polls closed: every vote, the internet included, ends; the inspector can still\n' +
   '      resolve conflicts until the final count. Asks for --yes. Before the meeting starts it is\n' +
   '      refused unless --override gives the reason (an adjourned or emergency close), recorded.\n' +
-  '  conflicts\n' +
+  '  conflicts                                                                           (inspector)\n' +
   '      The open same-date conflicts: holder, shares, each instrument, the proposals left unvoted.\n' +
-  '      Operator actions, sent to the admin API at --api URL (or PROXYVOTE_API) with the token in\n' +
-  '      PROXYVOTE_ADMIN_TOKEN and the operator named by --operator (or PROXYVOTE_OPERATOR).\n' +
-  '      --entry-key K makes a retry safe (default: a new random key).\n';
+  '      Operator actions, recorded under the signing principal. --entry-key K makes a retry safe\n' +
+  '      (default: a new random key).\n';
 
 const KINDS = ['paper-proxy', 'revocation', 'meeting-ballot', 'resolution'] as const;
 
-function connection(values: { api?: string | undefined; operator?: string | undefined }) {
-  const api = values.api ?? process.env.PROXYVOTE_API;
-  const token = process.env.PROXYVOTE_ADMIN_TOKEN;
-  const operator = values.operator ?? process.env.PROXYVOTE_OPERATOR;
-  if (!api) throw new UsageError('--api URL (or PROXYVOTE_API) is required');
-  if (!token) throw new UsageError('PROXYVOTE_ADMIN_TOKEN is not set');
-  if (!operator) throw new UsageError('--operator NAME (or PROXYVOTE_OPERATOR) is required');
-  return { api: api.replace(/\/$/, ''), token, operator };
-}
-
 async function send(
   io: Out,
-  c: ReturnType<typeof connection>,
+  api: AdminClient,
   path: string,
   body: unknown,
   method: 'POST' | 'GET' = 'POST',
 ): Promise<number> {
-  const res = await fetch(`${c.api}${path}`, {
-    method,
-    headers: {
-      ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
-      authorization: `Bearer ${c.token}`,
-      'x-operator': c.operator,
-    },
-    ...(method === 'POST' ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
+  const res = await api.request(method, path, method === 'POST' ? { body } : {});
   if (res.ok) {
-    io.out(`${text}\n`);
+    io.out(`${res.text}\n`);
     return 0;
   }
-  io.err(`refused (${res.status}): ${text}\n`);
+  io.err(`refused (${res.status}): ${res.text}\n`);
   return 1;
 }
 
@@ -64,7 +46,6 @@ export async function enterCommand(args: string[], io: Out): Promise<number> {
     args: rest,
     options: {
       api: { type: 'string' },
-      operator: { type: 'string' },
       account: { type: 'string' },
       dated: { type: 'string' },
       'signed-by': { type: 'string' },
@@ -91,7 +72,8 @@ export async function enterCommand(args: string[], io: Out): Promise<number> {
     votes,
     chooses: values.chooses,
   };
-  return send(io, connection(values), '/admin/entries', body);
+  // A resolution is the inspector's (its own route); the other entries are the clerk's.
+  return send(io, adminClient(values), kind === 'resolution' ? '/admin/resolutions' : '/admin/entries', body);
 }
 
 export async function pollsCommand(args: string[], io: Out): Promise<number> {
@@ -101,7 +83,6 @@ export async function pollsCommand(args: string[], io: Out): Promise<number> {
     args: rest,
     options: {
       api: { type: 'string' },
-      operator: { type: 'string' },
       override: { type: 'string' },
       yes: { type: 'boolean', default: false },
     },
@@ -114,17 +95,13 @@ export async function pollsCommand(args: string[], io: Out): Promise<number> {
   }
   return send(
     io,
-    connection(values),
+    adminClient(values),
     '/admin/polls/close',
     values.override === undefined ? {} : { override: values.override },
   );
 }
 
 export async function conflictsCommand(args: string[], io: Out): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { api: { type: 'string' }, operator: { type: 'string' } },
-    strict: true,
-  });
-  return send(io, connection(values), '/admin/conflicts', undefined, 'GET');
+  const { values } = parseArgs({ args, options: { api: { type: 'string' } }, strict: true });
+  return send(io, adminClient(values), '/admin/conflicts', undefined, 'GET');
 }

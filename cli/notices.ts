@@ -20,13 +20,13 @@ import {
   tableEnvironment,
   tableNames,
 } from '../shared/storage/tables.ts';
+import { adminClient } from './admin-client.ts';
 import { type Out, readText, required, UsageError } from './io.ts';
 
 export const NOTICES_USAGE =
-  '  notices send [--override-40-day-rule] [--api URL] [--operator NAME]\n' +
-  '      Start e-mailing the queued notices (admin API; PROXYVOTE_API, PROXYVOTE_ADMIN_TOKEN,\n' +
-  '      PROXYVOTE_OPERATOR). Later than 40 days before the meeting it warns and refuses unless\n' +
-  '      --override-40-day-rule is given.\n' +
+  '  notices send [--override-40-day-rule] [--api URL]                                  (supervisor)\n' +
+  '      Start e-mailing the queued notices (admin API, signed: see docs/operators.md). Later than\n' +
+  '      40 days before the meeting it warns and refuses unless --override-40-day-rule is given.\n' +
   '  notices status --meeting FILE [--dynamo URL] [--table-prefix P] [--json]\n' +
   '      Notices sent, in flight, stuck or unknown (listed: check them, never re-sent automatically),\n' +
   '      bounces, complaints, paper notices pending, reminders, and who started the sending.\n' +
@@ -143,23 +143,14 @@ async function send(args: string[], io: Out): Promise<number> {
     args,
     options: {
       api: { type: 'string' },
-      operator: { type: 'string' },
       'override-40-day-rule': { type: 'boolean', default: false },
     },
     strict: true,
   });
-  const api = values.api ?? process.env.PROXYVOTE_API;
-  const token = process.env.PROXYVOTE_ADMIN_TOKEN;
-  const operator = values.operator ?? process.env.PROXYVOTE_OPERATOR;
-  if (!api) throw new UsageError('--api URL (or PROXYVOTE_API) is required');
-  if (!token) throw new UsageError('PROXYVOTE_ADMIN_TOKEN is not set');
-  if (!operator) throw new UsageError('--operator NAME (or PROXYVOTE_OPERATOR) is required');
-  const res = await fetch(`${api.replace(/\/$/, '')}/admin/notices/send`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-operator': operator },
-    body: JSON.stringify({ override40DayRule: values['override-40-day-rule'] }),
+  const res = await adminClient(values).request('POST', '/admin/notices/send', {
+    body: { override40DayRule: values['override-40-day-rule'] },
   });
-  const text = await res.text();
+  const text = res.text;
   let body: {
     warning?: string | null;
     alreadyStarted?: boolean;

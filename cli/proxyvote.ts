@@ -9,6 +9,7 @@ import { parseRegister } from '../shared/domain/register.ts';
 import { formatReport } from '../shared/domain/report.ts';
 import { checkHistory, tabulate } from '../shared/domain/tabulate.ts';
 import { type PollsFile, pollsFileSchema } from '../shared/domain/timeline.ts';
+import { ADMIN_CONNECTION_USAGE } from './admin-client.ts';
 import { conflictsCommand, ENTER_USAGE, enterCommand, pollsCommand } from './enter.ts';
 import { EXPORT_USAGE, exportCommand } from './export.ts';
 import { type Out, readText, required, UsageError } from './io.ts';
@@ -26,7 +27,7 @@ const RECOUNT_USAGE =
   "      --verify checks the export against a snapshot's history digest (naming each account that\n" +
   '      differs) and the result against the live count; exits 1 when anything differs.\n';
 
-const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${TABULATE_USAGE}${EXPORT_USAGE}${ENTER_USAGE}${REGISTER_USAGE}${NOTICES_USAGE}`;
+const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${TABULATE_USAGE}${EXPORT_USAGE}${ENTER_USAGE}${REGISTER_USAGE}${NOTICES_USAGE}\nThe commands marked with a role (clerk, inspector, supervisor) are admin commands:\n${ADMIN_CONNECTION_USAGE}`;
 
 const stdio: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
@@ -103,7 +104,10 @@ async function recount(args: string[], io: Out): Promise<number> {
  * The polls' state of an export (`proxyvote export` writes polls.json): the file named, else the one
  * beside the instructions file, else none (the polls were not closed when the export was made).
  */
-async function readPollsFile(named: string | undefined, instructions: string): Promise<PollsFile | null> {
+async function readPollsFile(
+  named: string | undefined,
+  instructions: string,
+): Promise<Pick<PollsFile, 'closedAt'> | null> {
   const path = named ?? join(dirname(instructions), 'polls.json');
   let text: string;
   try {

@@ -1,56 +1,46 @@
-// proxyvote tabulate: the live count, straight against the meeting's DynamoDB tables (DynamoDB Local
-// with --dynamo, or AWS with the caller's credentials), by the same use case the tabulation Lambda runs;
-// the runs' history; one run's report, and its snapshot file for `proxyvote recount --verify`.
-import { randomBytes } from 'node:crypto';
+// proxyvote tabulate: the counts through the admin API (the inspector's role, signed with the caller's
+// AWS credentials): a count now or the final count, the runs' history, one run's report, and its
+// snapshot file for `proxyvote recount --verify`.
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { clockWithOffset } from '../shared/config/clock.ts';
-import { renderInspectorCsv, renderInspectorHtml } from '../shared/domain/inspector-report.ts';
 import type { Instruction } from '../shared/domain/instruction.ts';
 import { type Meeting, parseMeeting } from '../shared/domain/meeting.ts';
 import { formatReport } from '../shared/domain/report.ts';
 import type { TabulationResult } from '../shared/domain/tabulate.ts';
 import { verifyHistory } from '../shared/domain/tamper.ts';
-import { createDynamoClients } from '../shared/storage/dynamo-client.ts';
-import { DEFAULT_TABLE_PREFIX, tableNames } from '../shared/storage/tables.ts';
-import { runTabulation, TabulationError } from '../shared/tabulation/run.ts';
+import { parseLeafLine } from '../shared/tabulation/live.ts';
 import {
   diffResults,
   formatVerification,
   parseSnapshotFile,
   snapshotFileParts,
 } from '../shared/tabulation/snapshot-file.ts';
-import { type SnapshotHeader, SnapshotStore } from '../shared/tabulation/snapshots.ts';
+import type { SnapshotHeader } from '../shared/tabulation/snapshots.ts';
+import { type AdminClient, AdminRefused, adminClient } from './admin-client.ts';
 import { type Out, readText, required, UsageError } from './io.ts';
 
 export const TABULATE_USAGE =
-  '  tabulate run --meeting FILE [--final [--accept-open-conflicts]] [--cumulative] [--segments N] [--dynamo URL]\n' +
-  '               [--table-prefix P] [--json]\n' +
-  '      Count the meeting now from its tables and store the snapshot (--final: the final count, once the\n' +
-  '      polls are closed; refused while a conflict is open, unless --accept-open-conflicts says to make\n' +
-  '      it anyway, which the snapshot and the certificate record). The same use case as the Lambda.\n' +
-  '  tabulate list --meeting FILE [--limit N] [--dynamo URL] [--table-prefix P] [--json]\n' +
+  '  tabulate run [--final [--accept-open-conflicts]] [--cumulative] [--api URL] [--json]   (inspector)\n' +
+  '      Count the meeting now and store the snapshot (--final: the final count, once the polls are\n' +
+  '      closed; refused while a conflict is open, unless --accept-open-conflicts says to make it\n' +
+  '      anyway, which the snapshot and the report record). Locally the count runs in the request; on\n' +
+  '      AWS the tabulation worker makes it within a minute (see `tabulate list`).\n' +
+  '  tabulate list [--limit N] [--api URL] [--json]                                      (inspector)\n' +
   '      The stored runs, newest first.\n' +
-  '  tabulate show --meeting FILE [--run ID|latest|final] [--out SNAPSHOT.json] [--html FILE] [--csv FILE] [--json]\n' +
+  '  tabulate show --meeting FILE [--run ID|latest|final] [--out SNAPSHOT.json] [--html FILE] [--csv FILE]\n' +
+  '                [--api URL] [--json]                                                (inspector)\n' +
   "      One run's report; --out writes its snapshot file (for recount --verify), --html and --csv the\n" +
   "      inspector's report.\n";
 
-const common = {
-  meeting: { type: 'string' },
-  dynamo: { type: 'string' },
-  'table-prefix': { type: 'string', default: DEFAULT_TABLE_PREFIX },
-  json: { type: 'boolean', default: false },
-} as const;
-
-async function connect(values: { meeting?: string; dynamo?: string; 'table-prefix'?: string }) {
-  required(values, ['meeting'], TABULATE_USAGE);
-  const meeting = parseMeeting(await readText(values.meeting as string), values.meeting);
-  const tables = tableNames(meeting.id, values['table-prefix'] ?? DEFAULT_TABLE_PREFIX);
-  const clients = createDynamoClients({ endpoint: values.dynamo });
-  return { meeting, tables, ...clients, store: new SnapshotStore(clients.doc, tables) };
-}
+type RunAnswer = {
+  outcome?: string;
+  snapshot?: SnapshotHeader;
+  runId?: string;
+  requestId?: string;
+  reason?: string;
+  error?: { code?: string; message?: string; fields?: Array<{ message: string }> };
+};
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -69,9 +59,15 @@ function summary(h: SnapshotHeader): string {
 
 export async function tabulateCommand(args: string[], io: Out): Promise<number> {
   const [action, ...rest] = args;
-  if (action === 'run') return run(rest, io);
-  if (action === 'list') return list(rest, io);
-  if (action === 'show') return show(rest, io);
+  try {
+    if (action === 'run') return await run(rest, io);
+    if (action === 'list') return await list(rest, io);
+    if (action === 'show') return await show(rest, io);
+  } catch (e) {
+    if (!(e instanceof AdminRefused)) throw e;
+    io.err(`proxyvote tabulate ${action}: ${e.message}\n`);
+    return 1;
+  }
   throw new UsageError(`tabulate what? run, list or show\n${TABULATE_USAGE}`);
 }
 
@@ -79,82 +75,77 @@ async function run(args: string[], io: Out): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      ...common,
+      api: { type: 'string' },
+      json: { type: 'boolean', default: false },
       final: { type: 'boolean', default: false },
       'accept-open-conflicts': { type: 'boolean', default: false },
       cumulative: { type: 'boolean' },
-      segments: { type: 'string', default: '8' },
-      operator: { type: 'string' },
     },
     strict: true,
   });
-  const segments = Number(values.segments);
-  if (!Number.isInteger(segments) || segments < 1 || segments > 1000)
-    throw new UsageError(`--segments must be a whole number from 1 to 1000, not "${values.segments}"`);
-  const c = await connect(values);
+  const res = await adminClient(values).request('POST', '/admin/tally', {
+    body: {
+      kind: values.final ? 'final' : 'on-demand',
+      ...(values.cumulative === undefined ? {} : { cumulative: values.cumulative }),
+      ...(values['accept-open-conflicts'] ? { acceptOpenConflicts: true } : {}),
+    },
+  });
+  let out: RunAnswer = {};
   try {
-    const out = await runTabulation(
-      {
-        meeting: c.meeting,
-        doc: c.doc,
-        tables: c.tables,
-        now: clockWithOffset(Number(process.env.CLOCK_OFFSET_MS ?? 0) || undefined),
-        randomHex: () => randomBytes(4).toString('hex'),
-        segments,
-        cumulative: false,
-      },
-      {
-        kind: values.final ? 'final' : 'on-demand',
-        requestedBy: `cli:${values.operator ?? userInfo().username}`,
-        cumulative: values.cumulative,
-        acceptOpenConflicts: values['accept-open-conflicts'],
-      },
-    );
-    if (values.json) io.out(`${JSON.stringify(out, null, 2)}\n`);
-    else if (out.outcome === 'complete') io.out(summary(out.snapshot));
-    else if (out.outcome === 'already-final')
-      io.out(`the final count was already made:\n${summary(out.snapshot)}`);
-    else if (out.outcome === 'final-in-progress')
-      io.out(`the final count is being made by run ${out.runId}\n`);
-    else io.out(`nothing to do: ${out.reason}\n`);
-    return 0;
-  } catch (e) {
-    if (!(e instanceof TabulationError)) throw e;
-    io.err(`proxyvote tabulate: ${e.message}\n${e.problems.map((p) => `  ${p}\n`).join('')}`);
-    return 1;
-  } finally {
-    c.client.destroy();
+    out = JSON.parse(res.text) as RunAnswer;
+  } catch {
+    // Reported below as it came.
   }
+  if (!res.ok) {
+    if (out.error?.message) {
+      const problems = (out.error.fields ?? []).map((f) => `  ${f.message}\n`).join('');
+      io.err(`proxyvote tabulate: ${out.error.message}\n${problems}`);
+    } else io.err(`proxyvote tabulate: refused (${res.status}): ${res.text}\n`);
+    return 1;
+  }
+  if (values.json) io.out(`${JSON.stringify(out, null, 2)}\n`);
+  else if (out.outcome === 'complete' && out.snapshot) io.out(summary(out.snapshot));
+  else if (out.outcome === 'already-final' && out.snapshot)
+    io.out(`the final count was already made:\n${summary(out.snapshot)}`);
+  else if (out.outcome === 'final-in-progress') io.out(`the final count is being made by run ${out.runId}\n`);
+  else if (out.outcome === 'requested')
+    io.out(
+      `requested (${out.requestId}): the tabulation worker makes the count; see \`proxyvote tabulate list\`\n`,
+    );
+  else io.out(`nothing to do: ${out.reason}\n`);
+  return 0;
 }
 
 async function list(args: string[], io: Out): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...common, limit: { type: 'string', default: '20' } },
+    options: {
+      api: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      limit: { type: 'string', default: '20' },
+    },
     strict: true,
   });
-  const c = await connect(values);
-  try {
-    const page = await c.store.list(Math.max(1, Math.min(100, Number(values.limit) || 20)));
-    if (values.json) io.out(`${JSON.stringify(page.runs, null, 2)}\n`);
-    else if (page.runs.length === 0) io.out('no runs yet\n');
-    else
-      for (const h of page.runs)
-        io.out(
-          `${h.runId}  ${h.kind.padEnd(9)}  ${h.status.padEnd(8)}  ${n(h.durationMs).padStart(9)} ms  ` +
-            `${h.summary ? `present ${n(h.summary.sharesPresent)}, quorum ${h.summary.quorumMet ? 'met' : 'not met'}` : `${(h.problems ?? []).length} problem(s)`}\n`,
-        );
-    return 0;
-  } finally {
-    c.client.destroy();
-  }
+  const limit = String(Math.max(1, Math.min(100, Number(values.limit) || 20)));
+  const page = await adminClient(values).getJson<{ runs: SnapshotHeader[] }>('/admin/tally', { limit });
+  if (values.json) io.out(`${JSON.stringify(page.runs, null, 2)}\n`);
+  else if (page.runs.length === 0) io.out('no runs yet\n');
+  else
+    for (const h of page.runs)
+      io.out(
+        `${h.runId}  ${h.kind.padEnd(9)}  ${h.status.padEnd(8)}  ${n(h.durationMs).padStart(9)} ms  ` +
+          `${h.summary ? `present ${n(h.summary.sharesPresent)}, quorum ${h.summary.quorumMet ? 'met' : 'not met'}` : `${(h.problems ?? []).length} problem(s)`}  by ${h.requestedBy}\n`,
+      );
+  return 0;
 }
 
 async function show(args: string[], io: Out): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      ...common,
+      meeting: { type: 'string' },
+      api: { type: 'string' },
+      json: { type: 'boolean', default: false },
       run: { type: 'string', default: 'latest' },
       out: { type: 'string' },
       html: { type: 'string' },
@@ -162,53 +153,61 @@ async function show(args: string[], io: Out): Promise<number> {
     },
     strict: true,
   });
-  const c = await connect(values);
-  try {
-    const header = await c.store.resolve(values.run);
-    if (!header) {
-      io.err(`proxyvote tabulate show: no run "${values.run}" (give a run id, latest or final)\n`);
-      return 1;
-    }
-    const result = await c.store.result(header);
-    if (values.json) io.out(`${JSON.stringify({ snapshot: header, result }, null, 2)}\n`);
-    else {
-      io.out(summary(header));
-      if (result) io.out(`\n${formatReport(result, c.meeting.company.name)}`);
-      for (const p of header.problems ?? []) io.out(`  ${p}\n`);
-    }
-    if (result) await writeReports(values, header, result, c.meeting, c.store, io);
-    return 0;
-  } finally {
-    c.client.destroy();
+  required(values, ['meeting'], TABULATE_USAGE);
+  const meeting = parseMeeting(await readText(values.meeting as string), values.meeting);
+  const api = adminClient(values);
+  const path = `/admin/tally/${encodeURIComponent(values.run)}`;
+  const res = await api.request('GET', path);
+  if (res.status === 404) {
+    io.err(`proxyvote tabulate show: no run "${values.run}" (give a run id, latest or final)\n`);
+    return 1;
   }
+  if (!res.ok) throw new AdminRefused(res.status, res.text);
+  const { snapshot: header, result } = JSON.parse(res.text) as {
+    snapshot: SnapshotHeader;
+    result: TabulationResult | null;
+  };
+  if (header.meeting !== meeting.id)
+    throw new UsageError(`the API counts meeting "${header.meeting}", not "${meeting.id}" (--meeting)`);
+  if (values.json) io.out(`${JSON.stringify({ snapshot: header, result }, null, 2)}\n`);
+  else {
+    io.out(summary(header));
+    if (result) io.out(`\n${formatReport(result, meeting.company.name)}`);
+    for (const p of header.problems ?? []) io.out(`  ${p}\n`);
+  }
+  if (result) await writeReports(values, header, result, api, io);
+  return 0;
+}
+
+async function fetchText(api: AdminClient, path: string, query: Record<string, string>): Promise<string> {
+  const res = await api.request('GET', path, { query });
+  if (!res.ok) throw new AdminRefused(res.status, res.text);
+  return res.text;
 }
 
 async function writeReports(
-  values: { out?: string; html?: string; csv?: string },
+  values: { out?: string | undefined; html?: string | undefined; csv?: string | undefined },
   header: SnapshotHeader,
-  result: NonNullable<Awaited<ReturnType<SnapshotStore['result']>>>,
-  meeting: Meeting,
-  store: SnapshotStore,
+  result: TabulationResult,
+  api: AdminClient,
   io: Out,
 ): Promise<void> {
-  const run = {
-    runId: header.runId,
-    kind: header.kind,
-    finishedAt: header.finishedAt,
-    historyRoot: header.digest?.root ?? null,
-    openConflictsAccepted: header.openConflictsAccepted === true,
-  };
+  // The run's own id, so that "latest" cannot move between the reads.
+  const runPath = `/admin/tally/${encodeURIComponent(header.runId)}`;
   if (values.html) {
-    await writeFile(values.html, renderInspectorHtml(result, meeting, run));
+    await writeFile(values.html, await fetchText(api, runPath, { format: 'html' }));
     io.err(`wrote the inspector's report to ${values.html}\n`);
   }
   if (values.csv) {
-    await writeFile(values.csv, renderInspectorCsv(result, run));
+    await writeFile(values.csv, await fetchText(api, runPath, { format: 'csv' }));
     io.err(`wrote the inspector's report to ${values.csv}\n`);
   }
   if (values.out) {
     const leaves: Array<{ account: string; count: number; head: string }> = [];
-    for await (const leaf of store.leaves(header)) leaves.push(leaf);
+    for (let chunk = 0; chunk < header.leafChunks; chunk++) {
+      const text = await fetchText(api, runPath, { format: 'leaves', chunk: String(chunk) });
+      for (const line of text.split('\n')) if (line !== '') leaves.push(parseLeafLine(line));
+    }
     const file = createWriteStream(values.out);
     for (const part of snapshotFileParts(header, result, leaves)) {
       if (!file.write(part)) await new Promise<void>((r) => file.once('drain', () => r()));

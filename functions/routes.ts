@@ -1,5 +1,6 @@
 // The one route table of the HTTP API. The local HTTP adapter serves it; the CDK stack creates one
 // API Gateway route and Lambda function (entry functions/<function>/handler.ts) per entry.
+import type { OperatorRole } from '../shared/http/operators.ts';
 import type { HttpRoute } from '../shared/http/route.ts';
 
 export const routes: readonly HttpRoute[] = [
@@ -29,6 +30,7 @@ export const routes: readonly HttpRoute[] = [
     function: 'operator-entry',
     handler: () => import('./operator-entry/handler.ts'),
     auth: 'iam',
+    role: 'clerk',
   },
   {
     method: 'POST',
@@ -36,6 +38,7 @@ export const routes: readonly HttpRoute[] = [
     function: 'close-polls',
     handler: () => import('./close-polls/handler.ts'),
     auth: 'iam',
+    role: 'supervisor',
   },
   {
     method: 'GET',
@@ -43,6 +46,8 @@ export const routes: readonly HttpRoute[] = [
     function: 'conflicts',
     handler: () => import('./conflicts/handler.ts'),
     auth: 'iam',
+    // The inspector resolves them; the clerk is told of each one by the entry's own answer.
+    role: 'inspector',
   },
   {
     // The operator starts the sending of the notices (the 40-day rule is checked there).
@@ -51,14 +56,25 @@ export const routes: readonly HttpRoute[] = [
     function: 'notices-admin',
     handler: () => import('./notices-admin/handler.ts'),
     auth: 'iam',
+    role: 'supervisor',
   },
-  // Tabulation (issue "Tabulation"): the count's admin API, and counted-as-cast for holders.
+  {
+    // The inspector decides between conflicting instructions of one account.
+    method: 'POST',
+    path: '/admin/resolutions',
+    function: 'resolution',
+    handler: () => import('./resolution/handler.ts'),
+    auth: 'iam',
+    role: 'inspector',
+  },
+  // The count's admin API (runs, the final count, reports), and counted-as-cast for holders.
   {
     method: 'POST',
     path: '/admin/tally',
     function: 'tabulate-request',
     handler: () => import('./tabulate-request/handler.ts'),
     auth: 'iam',
+    role: 'inspector',
   },
   {
     method: 'GET',
@@ -66,6 +82,7 @@ export const routes: readonly HttpRoute[] = [
     function: 'snapshots',
     handler: () => import('./snapshots/handler.ts'),
     auth: 'iam',
+    role: 'inspector',
   },
   {
     method: 'GET',
@@ -73,6 +90,17 @@ export const routes: readonly HttpRoute[] = [
     function: 'snapshot',
     handler: () => import('./snapshot/handler.ts'),
     auth: 'iam',
+    role: 'inspector',
+  },
+  {
+    // The register (CSV rows) and the instruction history (JSONL lines) for the inspector's recount,
+    // a page at a time: GET /admin/export/register | /admin/export/instructions.
+    method: 'GET',
+    path: '/admin/export/{part}',
+    function: 'export',
+    handler: () => import('./export/handler.ts'),
+    auth: 'iam',
+    role: 'inspector',
   },
   {
     method: 'POST',
@@ -89,6 +117,11 @@ export const routes: readonly HttpRoute[] = [
 ];
 
 /** The handler file of a route, relative to the repository root (for the CDK NodejsFunction entry). */
+/** The admin routes each operator role may call: the one table the local adapter and the IAM roles use. */
+export function routesOfRole(role: OperatorRole, table: readonly HttpRoute[] = routes): HttpRoute[] {
+  return table.filter((r) => r.auth === 'iam' && r.role === role);
+}
+
 export function handlerEntry(route: Pick<HttpRoute, 'function'>): string {
   return `functions/${route.function}/handler.ts`;
 }

@@ -174,6 +174,9 @@ export const TABULATION_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = 
   snapshots: { tables: { operations: ['Query'] } },
   // GET /admin/tally/{run}: a header, its result and its leaf chunks.
   snapshot: { tables: { operations: ['GetItem', 'Query'] } },
+  // GET /admin/export/{part}: one page of a Scan segment of the register or the votes table, or the
+  // polls' state (the POLLS item).
+  export: { tables: { register: ['Scan'], votes: ['Scan'], operations: ['GetItem'] } },
   // POST /api/counted: the ballot's holder lookup and failure count, the account's history, the final
   // count's header, leaf chunk and result; the answer by e-mail on request.
   counted: {

@@ -97,6 +97,15 @@ export const HTTP_FUNCTION_ACCESS: Readonly<Record<string, FunctionAccess>> = {
       votes: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
     },
   },
+  // The inspector's resolution: the same use case as an operator entry (it reads the account's history).
+  resolution: {
+    controlSecret: true,
+    tables: {
+      register: ['GetItem'],
+      operations: ['GetItem', 'ConditionCheckItem'],
+      votes: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+    },
+  },
   // Reads the polls' state, then writes the polls-closed marker once (a conditional PutItem).
   'close-polls': { controlSecret: true, tables: { operations: ['GetItem', 'PutItem'] } },
   // Lists the accounts with paper (a Scan of the pointers), reads each one's holder and history, and

@@ -43,6 +43,7 @@ import { type DeploySettings, mailboxAddress } from './deploy-settings.ts';
 import { wafMetricNames } from './edge-stack.ts';
 import { Monitoring } from './monitoring.ts';
 import { acknowledgeWildcardResources } from './nag.ts';
+import { OperatorRoles } from './operator-roles.ts';
 import { ProxyvoteFunction } from './proxyvote-function.ts';
 import { PublicApi } from './public-api.ts';
 import type { RecordQueue } from './stateful-stack.ts';
@@ -92,6 +93,7 @@ export class ComputeStack extends Stack {
   readonly configurationSet: ConfigurationSet;
   readonly mailEvents: Topic;
   readonly monitoring: Monitoring;
+  readonly operatorRoles: OperatorRoles;
 
   private readonly meeting: Meeting;
   private readonly logRetention: RetentionDays;
@@ -246,6 +248,13 @@ export class ComputeStack extends Stack {
       if (!fn) throw new Error(`no function ${route.function}`);
       this.publicApi.addRoute(route, fn);
     }
+
+    // --- The operator roles: each may invoke only its admin routes (the route table names the role).
+    this.operatorRoles = new OperatorRoles(this, 'OperatorRoles', {
+      meetingId,
+      api: this.api,
+      routes: props.routes,
+    });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       meeting: props.meeting,

@@ -4,7 +4,7 @@
 // are resolved: so the acknowledgement is added while the construct tree is validated, after that
 // resolution and before cdk-nag runs, for exactly the wildcard resources the predicate accepts.
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
+import { CfnManagedPolicy, CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
 
@@ -12,11 +12,12 @@ interface PolicyDocument {
   Statement?: { Effect?: string; Resource?: unknown }[];
 }
 
-/** The IAM5 finding ids of the wildcard resources in the IAM policies under `scope`. */
+/** The IAM5 finding ids of the wildcard resources in the IAM policies (inline and managed) under `scope`. */
 export function wildcardResourceFindings(scope: IConstruct): string[] {
   const found = new Set<string>();
   for (const node of scope.node.findAll()) {
-    if (!(node instanceof CfnPolicy) || !CfnResource.isCfnResource(node)) continue;
+    if (!(node instanceof CfnPolicy || node instanceof CfnManagedPolicy) || !CfnResource.isCfnResource(node))
+      continue;
     const doc = Stack.of(node).resolve(node.policyDocument) as PolicyDocument;
     for (const statement of doc.Statement ?? []) {
       if (statement.Effect !== 'Allow') continue;

@@ -1,19 +1,20 @@
 // `npm start`: the whole product on this machine. DynamoDB Local (Java), the SES emulator, an
 // S3-compatible endpoint (s3rver) holding the meeting's bucket, and the HTTP API (the Lambda handlers behind a local API Gateway stand-in), all on 127.0.0.1, with the
 // meeting's tables created and a synthetic register loaded. Ctrl-C stops everything.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { offsetToReach } from '../shared/config/clock.ts';
 import { InvalidInputError, type Meeting, meetingWarnings, parseMeeting } from '../shared/domain/meeting.ts';
+import { OPERATOR_ROLES, ROLE_DUTIES } from '../shared/http/operators.ts';
 import { checkJava, type DynamoLocal, startDynamoLocal } from '../shared/local/dynamo-local.ts';
 import type { HttpAdapter } from '../shared/local/http-adapter.ts';
 import { localControlSecret } from '../shared/local/local-secrets.ts';
 import { isPortFree, LOCAL_HOST } from '../shared/local/ports.ts';
 import type { S3Local } from '../shared/local/s3-local.ts';
 import type { SesLocal } from '../shared/local/ses-local.ts';
+import { createLocalKey, credentialsFile } from '../shared/local/sigv4-verify.ts';
 import { DEFAULT_SYNTHETIC_SEED, syntheticRegister } from '../shared/register/synthetic.ts';
 import { tableEnvironment, tableNames } from '../shared/storage/tables.ts';
 
@@ -229,11 +230,18 @@ async function main(): Promise<void> {
   const tables = await createTables(client, names);
 
   const secret = localControlSecret(dataDir);
-  const adminToken = randomBytes(16).toString('hex');
+  // One key pair per operator role, as the three IAM roles on AWS: the CLI signs with them (a profile
+  // each in a credentials file), the local adapter checks the signature and the role.
+  const operatorKeys = OPERATOR_ROLES.map((role) => ({
+    profile: `proxyvote-local-${role}`,
+    key: createLocalKey(role),
+  }));
   const holders = syntheticRegister(meeting.sharesOutstanding, seed);
   if (!dataDir) {
     writeFileSync(join(noticesDir, 'control-secret.hex'), `${secret}\n`, { mode: 0o600 });
   }
+  const credentialsPath = join(noticesDir, 'operator-credentials');
+  writeFileSync(credentialsPath, credentialsFile(operatorKeys), { mode: 0o600 });
   const ballotUrl = `http://${LOCAL_HOST}:${ports.api}/vote`;
 
   // The environment the Lambda handlers read, as the CDK stack sets it on AWS.
@@ -261,7 +269,6 @@ async function main(): Promise<void> {
     // The SES emulator shares this process with everything else: give a busy machine time.
     NOTICE_SES_TIMEOUT_MS: process.env.NOTICE_SES_TIMEOUT_MS ?? '60000',
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-    ADMIN_TOKEN: adminToken,
     CLOCK_OFFSET_MS: String(clockOffsetMs),
   });
   if (stopping) return;
@@ -290,7 +297,7 @@ async function main(): Promise<void> {
   // runs as of a date later than 40 days before it, so the rule is overridden and its warning shown.
   const sending = await localNotices.sendNow(clockOffsetMs);
   if (stopping) return;
-  api = await startHttpAdapter({ routes, port: ports.api });
+  api = await startHttpAdapter({ routes, port: ports.api, adminKeys: operatorKeys.map((k) => k.key) });
   if (stopping) return;
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -314,10 +321,12 @@ proxyvote local stack is ready (${seconds} s): ${meeting.company.name}, ${meetin
 Next:
   1. open the mail viewer, pick a notice and follow its "Vote now" link: the ballot opens
   2. vote, change the vote, and read the confirmation e-mails in the mail viewer
-  3. operator entries and the inspector's recount:
-       export PROXYVOTE_API=${api.url} PROXYVOTE_ADMIN_TOKEN=${adminToken} PROXYVOTE_OPERATOR=clerk
-       npx proxyvote enter revocation --account <account> --dated 2002-05-20 --signed-by "<name>"
-       npx proxyvote export --meeting ${args.meeting} --dynamo ${startedDynamo.endpoint} --out .local-export
+  3. operator entries and the inspector's recount, signed with a role's local key pair (SigV4, as on AWS;
+     docs/operators.md), one profile per role in ${credentialsPath}:
+${operatorKeys.map(({ profile, key }) => `       ${key.role.padEnd(10)} ${profile.padEnd(28)} ${key.accessKeyId}  (${ROLE_DUTIES[key.role]})`).join('\n')}
+       export PROXYVOTE_API=${api.url} AWS_SHARED_CREDENTIALS_FILE=${credentialsPath}
+       AWS_PROFILE=proxyvote-local-clerk npx proxyvote enter revocation --account <account> --dated 2002-05-20 --signed-by "<name>"
+       AWS_PROFILE=proxyvote-local-inspector npx proxyvote export --out .local-export
        npx proxyvote recount --meeting ${args.meeting} --register .local-export/register.csv --instructions .local-export/instructions.jsonl
   4. notices: where they stand, paper notices for bounced holders, a reminder (on the stack's clock):
        export CLOCK_OFFSET_MS=${clockOffsetMs}

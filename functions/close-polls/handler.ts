@@ -1,4 +1,4 @@
-// POST /admin/polls/close: the inspector declares the polls closed; paper and meeting entries end.
+// POST /admin/polls/close: the supervisor declares the polls closed; paper and meeting entries end.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { handleClosePolls } from '../../shared/voting/admin-api.ts';
 import { loadVotingRuntime } from '../../shared/voting/runtime.ts';
@@ -6,4 +6,4 @@ import { loadVotingRuntime } from '../../shared/voting/runtime.ts';
 const runtime = loadVotingRuntime();
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'proxyvote' });
 
-export const handler = handleClosePolls(runtime, logger, process.env.ADMIN_TOKEN);
+export const handler = handleClosePolls(runtime, logger);

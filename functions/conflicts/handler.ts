@@ -6,4 +6,4 @@ import { loadVotingRuntime } from '../../shared/voting/runtime.ts';
 const runtime = loadVotingRuntime();
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'proxyvote' });
 
-export const handler = handleListConflicts(runtime, logger, process.env.ADMIN_TOKEN);
+export const handler = handleListConflicts(runtime, logger);

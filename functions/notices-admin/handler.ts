@@ -1,4 +1,4 @@
-// POST /admin/notices/send: the operator starts the sending of the notices (40-day rule checked,
+// POST /admin/notices/send: the supervisor starts the sending of the notices (40-day rule checked,
 // the start recorded, the notice consumer switched on).
 import { clockWithOffset } from '../../shared/config/clock.ts';
 import { loadStorageConfig } from '../../shared/config/storage-config.ts';
@@ -18,7 +18,6 @@ export const handler = handleStartSending(
     doc: createDynamoClients(storage.dynamo).doc,
     tables: storage.tables,
     sendingSwitch: sendingSwitchFromEnv(),
-    adminToken: process.env.ADMIN_TOKEN,
   },
   noticeLogger(),
 );

@@ -1,4 +1,4 @@
-// POST /admin/entries: an operator's paper proxy, written revocation, meeting ballot or conflict resolution.
+// POST /admin/entries: the clerk's paper proxy, written revocation or meeting ballot.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { handleOperatorEntry } from '../../shared/voting/admin-api.ts';
 import { loadVotingRuntime } from '../../shared/voting/runtime.ts';
@@ -6,4 +6,4 @@ import { loadVotingRuntime } from '../../shared/voting/runtime.ts';
 const runtime = loadVotingRuntime();
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'proxyvote' });
 
-export const handler = handleOperatorEntry(runtime, logger, process.env.ADMIN_TOKEN);
+export const handler = handleOperatorEntry(runtime, logger);

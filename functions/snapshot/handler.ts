@@ -7,4 +7,4 @@ import { loadTabulationRuntime } from '../../shared/tabulation/runtime.ts';
 const runtime = loadTabulationRuntime();
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'proxyvote' });
 
-export const handler = handleGetSnapshot(runtime, logger, process.env.ADMIN_TOKEN);
+export const handler = handleGetSnapshot(runtime, logger);

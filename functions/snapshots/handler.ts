@@ -6,4 +6,4 @@ import { loadTabulationRuntime } from '../../shared/tabulation/runtime.ts';
 const runtime = loadTabulationRuntime();
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'proxyvote' });
 
-export const handler = handleListSnapshots(runtime, logger, process.env.ADMIN_TOKEN);
+export const handler = handleListSnapshots(runtime, logger);

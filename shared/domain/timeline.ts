@@ -143,6 +143,4 @@ export const pollsFileSchema = z.strictObject({
   override: z.string().optional(),
 });
 
-export interface PollsFile {
-  closedAt: string;
-}
+export type PollsFile = z.infer<typeof pollsFileSchema>;

@@ -1,6 +1,7 @@
 // The shape of one HTTP API route: shared by functions/routes.ts (the one route table), the local
 // HTTP adapter and the CDK stack that will create the API Gateway routes and Lambda functions.
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { OperatorRole } from './operators.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY';
 
@@ -24,6 +25,11 @@ export interface HttpRoute {
    * operator is the caller's ARN), 'none' (the default) for the public routes.
    */
   auth?: 'iam' | 'none';
+  /**
+   * The one operator role allowed to call an admin route (auth: 'iam'): its IAM role on AWS may invoke
+   * it, and the local adapter refuses the other roles' keys. Required for every admin route.
+   */
+  role?: OperatorRole;
 }
 
 /** `GET /health`: API Gateway's route key. */

@@ -8,6 +8,7 @@ import { clockWithOffset } from '../config/clock.ts';
 import { type HttpHandlerModule, type HttpRoute, routeKey } from '../http/route.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { LOCAL_HOST } from './ports.ts';
+import { checkAdminRequest, keyring, type LocalKey } from './sigv4-verify.ts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Past this we stop draining an oversized body and drop the connection. */
@@ -29,6 +30,12 @@ export interface HttpAdapterOptions {
    * the functions' own clock (CLOCK_OFFSET_MS of the environment), so that both agree locally.
    */
   now?: () => number;
+  /**
+   * The operators' key pairs: routes with auth 'iam' need a SigV4 signature by a key of the route's
+   * role (shared/local/sigv4-verify.ts), as API Gateway's IAM authorization does. None: every admin
+   * request is refused.
+   */
+  adminKeys?: readonly LocalKey[];
 }
 
 export interface HttpAdapter {
@@ -278,6 +285,9 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   const logError = options.logError ?? ((message, error) => console.error(message, error));
   const compiled = options.routes.map(compile).sort((a, b) => a.rank - b.rank);
   const modules = new Map<string, Promise<HttpHandlerModule>>();
+  const keys = keyring(options.adminKeys ?? []);
+  /** The Host values a signature may name: this server's address (set once it listens). */
+  const hosts: string[] = [];
 
   const load = (route: HttpRoute): Promise<HttpHandlerModule> => {
     let loading = modules.get(route.function);
@@ -291,7 +301,11 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const now = (options.now ?? clockWithOffset(Number(process.env.CLOCK_OFFSET_MS ?? 0) || undefined))();
+    // Signatures are dated by the signer's real clock; the meeting's instants by the functions' clock.
+    const realNow = Date.now();
+    const now = options.now
+      ? options.now()
+      : clockWithOffset(Number(process.env.CLOCK_OFFSET_MS ?? 0) || undefined, () => realNow)();
     const read = await readBody(req, limit);
     if (!read.ok) {
       send(
@@ -312,6 +326,26 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
     const { compiled: route, pathParameters } = found;
     try {
       const event = toEventV2({ req, body: read.body, routeKey: route.key, pathParameters, now });
+      if (route.route.auth === 'iam') {
+        const check = await checkAdminRequest(
+          {
+            method,
+            path,
+            rawQueryString: event.rawQueryString,
+            headers: event.headers as Record<string, string>,
+            body: read.body,
+          },
+          route.route,
+          keys,
+          hosts,
+          realNow,
+        );
+        if (!check.ok) {
+          send(res, json(check.status, { error: check.error }));
+          return;
+        }
+        (event.requestContext as { authorizer?: unknown }).authorizer = { iam: check.iam };
+      }
       const mod = await load(route.route);
       const result = await mod.handler(
         event,
@@ -349,6 +383,8 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  hosts.push(`${host}:${port}`);
+  if (host === LOCAL_HOST) hosts.push(`localhost:${port}`);
   return {
     port,
     url: `http://${host}:${port}`,

@@ -1,14 +1,14 @@
-// POST /admin/notices/send: the operator starts the sending of the notices. The same authentication
-// as every admin route (operatorOf: IAM on AWS, the local token locally); the 40-day rule refuses a
-// late start without { "override40DayRule": true } and warns either way.
+// POST /admin/notices/send: the supervisor starts the sending of the notices. The same authentication
+// as every admin route (operatorOf: the SigV4 signer, checked by API Gateway or the local adapter); the
+// 40-day rule refuses a late start without { "override40DayRule": true } and warns either way.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Meeting } from '../domain/meeting.ts';
 import { httpHandler } from '../http/handler.ts';
 import { HttpError, json, parseJsonBody } from '../http/json.ts';
+import { operatorOf } from '../http/operators.ts';
 import type { TableNames } from '../storage/tables.ts';
-import { operatorOf } from '../voting/admin-api.ts';
 import type { SendingSwitch } from './ports.ts';
 import { recordInOperations, SendingRefused, startSending } from './start-sending.ts';
 import { NoSendingSwitch } from './switch.ts';
@@ -24,12 +24,11 @@ export interface NoticesAdminRuntime {
   doc: DynamoDBDocumentClient;
   tables: TableNames;
   sendingSwitch: SendingSwitch;
-  adminToken: string | undefined;
 }
 
 export const handleStartSending = (rt: NoticesAdminRuntime, logger: Logger) =>
   httpHandler(logger, async (event) => {
-    const operator = operatorOf(event, rt.adminToken);
+    const operator = operatorOf(event);
     const body = parseJsonBody(event, startSendingSchema);
     try {
       const result = await startSending({

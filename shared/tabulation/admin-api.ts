@@ -1,5 +1,5 @@
-// The admin API of the count (operators and the inspector of elections, IAM on AWS, the local token
-// elsewhere):
+// The admin API of the count (the inspector of elections; SigV4-signed, checked by API Gateway's IAM
+// authorization on AWS and by the local adapter locally):
 //   POST /admin/tally          { "kind": "on-demand" | "final", "cumulative"?: boolean }: count now
 //   GET  /admin/tally          ?limit=20&cursor=...: the runs, newest first
 //   GET  /admin/tally/{run}    run id, "latest" or "final"; ?format=json (default) | html | csv (the
@@ -12,7 +12,7 @@ import { runAsFunction } from '../aws/call-recorder.ts';
 import { INSPECTOR_CSS, renderInspectorCsv, renderInspectorHtml } from '../domain/inspector-report.ts';
 import { httpHandler } from '../http/handler.ts';
 import { HttpError, html, json, parseJsonBody } from '../http/json.ts';
-import { operatorOf } from '../voting/admin-api.ts';
+import { operatorOf } from '../http/operators.ts';
 import { pollsClosedAt, type RunOutcome, runTabulation, TabulationError } from './run.ts';
 import type { TabulationRuntime } from './runtime.ts';
 import type { SnapshotHeader } from './snapshots.ts';
@@ -58,15 +58,11 @@ function outcomeResponse(out: RunOutcome): APIGatewayProxyStructuredResultV2 {
   }
 }
 
-export const handleRunRequest = (
-  runtime: TabulationRuntime,
-  logger: Logger,
-  adminToken: string | undefined,
-) =>
+export const handleRunRequest = (runtime: TabulationRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
-      const operator = operatorOf(event, adminToken);
+      const operator = operatorOf(event);
       const body = parseJsonBody(event, runRequestSchema);
       if (runtime.mode === 'inline') {
         // Locally the count runs here, in-process: it is the tabulate worker's work (and its calls).
@@ -127,17 +123,14 @@ function queryOf<T extends z.ZodType>(event: APIGatewayProxyEventV2, schema: T):
   return parsed.data;
 }
 
-export const handleListSnapshots = (
-  runtime: TabulationRuntime,
-  logger: Logger,
-  adminToken: string | undefined,
-) =>
+export const handleListSnapshots = (runtime: TabulationRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
-      operatorOf(event, adminToken);
+      const operator = operatorOf(event);
       const q = queryOf(event, listQuery);
       const page = await runtime.snapshots.list(q.limit, q.cursor);
+      logger.info('count runs read', { operator, runs: page.runs.length });
       return json(200, { runs: page.runs.map(brief), next: page.next });
     },
     toHttpError,
@@ -156,17 +149,14 @@ const getQuery = z.object({
 
 const REPORT_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(INSPECTOR_CSS, 'utf8').digest('base64')}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
-export const handleGetSnapshot = (
-  runtime: TabulationRuntime,
-  logger: Logger,
-  adminToken: string | undefined,
-) =>
+export const handleGetSnapshot = (runtime: TabulationRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
-      operatorOf(event, adminToken);
+      const operator = operatorOf(event);
       const ref = event.pathParameters?.run ?? '';
       const q = queryOf(event, getQuery);
+      logger.info('count read', { operator, run: ref, format: q.format });
       const header = await runtime.snapshots.resolve(ref);
       if (!header) {
         throw new HttpError(404, 'not_found', `No count "${ref}": give a run id, "latest" or "final".`, [

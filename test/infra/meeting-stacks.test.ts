@@ -19,6 +19,7 @@ import { DEFAULT_MEETING_FILE, readMeetingFile } from '../../infra/meeting-conte
 import { buildMeetingStacks } from '../../infra/meeting-stacks.ts';
 import { readWorkersModule } from '../../infra/worker-spec.ts';
 import { requiredQuorum } from '../../shared/domain/meeting.ts';
+import { OPERATOR_ROLES, type OperatorRole } from '../../shared/http/operators.ts';
 import { routeKey } from '../../shared/http/route.ts';
 import { TABLE_KINDS, type TableKind } from '../../shared/storage/tables.ts';
 
@@ -369,6 +370,107 @@ describe('the HTTP API', () => {
       requestId: '$context.requestId',
       status: '$context.status',
     });
+  });
+});
+
+describe('the operator roles', () => {
+  const roleName = (role: OperatorRole) => `proxyvote-${meeting.id}-${role}`;
+  const policies = resources(compute, 'AWS::IAM::ManagedPolicy');
+
+  /** `POST /admin/entries` from an execute-api ARN (Fn::Join of the API id, "*" stage, method and path). */
+  function routeOfArn(resource: unknown): string {
+    const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const text = parts.map((p) => (typeof p === 'string' ? p : '<ref>')).join('');
+    const m = /^arn:<ref>:execute-api:[a-z0-9-]+:<ref>:<ref>\/\*\/([A-Z]+)(\/.*)$/.exec(text);
+    if (!m) throw new Error(`not a route ARN of the API: ${text}`);
+    return `${m[1]} ${m[2]}`;
+  }
+
+  /** What the role's policies allow, as "METHOD /path" (path parameters as "*"), and every action they name. */
+  function allowed(role: OperatorRole): { routes: string[]; actions: string[] } {
+    const [id, r] = resources(compute, 'AWS::IAM::Role').find(
+      ([, x]) => x.Properties.RoleName === roleName(role),
+    ) as [string, Resource];
+    expect(id).toBeTruthy();
+    const attached = (r.Properties.ManagedPolicyArns as { Ref: string }[]).map((a) => a.Ref);
+    const inline = resources(compute, 'AWS::IAM::Policy').filter(([, p]) =>
+      (p.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === id),
+    );
+    expect(inline, `${role}: no inline policy`).toEqual([]);
+    const statements = policies
+      .filter(([pid]) => attached.includes(pid))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    for (const st of statements) expect(st.Effect).toBe('Allow');
+    return {
+      routes: statements.flatMap((st) => list(st.Resource).map(routeOfArn)).sort(),
+      actions: [...new Set(statements.flatMap((st) => list(st.Action)))],
+    };
+  }
+
+  const expected = (role: OperatorRole) =>
+    routes
+      .filter((r) => r.auth === 'iam' && r.role === role)
+      .map((r) => `${r.method} ${r.path.replace(/\{[^}]+\}/g, '*')}`)
+      .sort();
+
+  it('are three: the clerk, the inspector and the supervisor, each assumable from the account', () => {
+    const names = resources(compute, 'AWS::IAM::Role')
+      .map(([, r]) => String(r.Properties.RoleName ?? ''))
+      .filter((n) => n.startsWith(`proxyvote-${meeting.id}-`));
+    expect(names.sort()).toEqual(OPERATOR_ROLES.map(roleName).sort());
+    for (const role of OPERATOR_ROLES) {
+      const [, r] = resources(compute, 'AWS::IAM::Role').find(
+        ([, x]) => x.Properties.RoleName === roleName(role),
+      ) as [string, Resource];
+      const trust = (r.Properties.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
+      expect(trust).toHaveLength(1);
+      expect(JSON.stringify(trust[0])).toContain(':root');
+      expect(trust[0]?.Action).toBe('sts:AssumeRole');
+    }
+  });
+
+  it('may each invoke exactly its routes of functions/routes.ts, and nothing else', () => {
+    expect(expected('clerk')).toEqual(['POST /admin/entries']);
+    expect(expected('supervisor')).toEqual(['POST /admin/notices/send', 'POST /admin/polls/close']);
+    expect(expected('inspector')).toEqual([
+      'GET /admin/export/*',
+      'GET /admin/tally',
+      'GET /admin/tally/*',
+      'POST /admin/resolutions',
+      'POST /admin/tally',
+    ]);
+    for (const role of OPERATOR_ROLES) {
+      const a = allowed(role);
+      expect(a.actions, role).toEqual(['execute-api:Invoke']);
+      expect(a.routes, role).toEqual(expected(role));
+    }
+  });
+
+  it('cover every admin route, each route by one role only', () => {
+    const admin = routes.filter((r) => r.auth === 'iam');
+    expect(admin.length).toBeGreaterThan(0);
+    for (const r of admin) expect(OPERATOR_ROLES, routeKey(r)).toContain(r.role);
+    const all = OPERATOR_ROLES.flatMap((role) => allowed(role).routes);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('are the only grants of execute-api in the stacks', () => {
+    for (const t of [compute, stateful, edge]) {
+      const docs = [
+        ...resources(t, 'AWS::IAM::Policy').map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
+        ...resources(t, 'AWS::IAM::ManagedPolicy').map(
+          ([id, p]) => [id, p.Properties.PolicyDocument] as const,
+        ),
+      ];
+      for (const [id, doc] of docs) {
+        const names = (doc as { Statement: Statement[] }).Statement.flatMap((st) => list(st.Action));
+        if (names.some((n) => n.startsWith('execute-api:')))
+          expect(
+            policies.map(([pid]) => pid),
+            id,
+          ).toContain(id);
+      }
+    }
   });
 });
 

@@ -33,7 +33,6 @@ beforeAll(async () => {
     CONTROL_SECRET: fx.secretHex,
     MAIL_FROM: 'Proxy Services <proxy@example.com>',
     SES_ENDPOINT: inject('sesEndpoint'),
-    ADMIN_TOKEN: randomBytes(16).toString('hex'),
     MAX_CONTROL_FAILURES: '4',
     CLOCK_OFFSET_MS: String(fx.clock.now - Date.now()),
   });

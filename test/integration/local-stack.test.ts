@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/proxyvote.ts';
 import { readPrintFile } from '../../shared/domain/print-file.ts';
 import { findFreePorts } from '../../shared/local/ports.ts';
 import { S3ObjectStore, s3Client } from '../../shared/notices/s3.ts';
@@ -235,6 +236,42 @@ describe('npm start (scripts/local-stack.ts)', { timeout: 180_000 }, () => {
       body: JSON.stringify({ controlNumber: rows[0]?.control_number }),
     });
     expect(paperBallot.status).toBe(200);
+  });
+
+  it('prints one key pair per role; the CLI signs with them, each role only for its routes', async () => {
+    const out = stack.output();
+    const file = /AWS_SHARED_CREDENTIALS_FILE=(\S+)/.exec(out)?.[1] as string;
+    expect(readFileSync(file, 'utf8').match(/^\[proxyvote-local-[a-z]+\]$/gm)).toEqual([
+      '[proxyvote-local-clerk]',
+      '[proxyvote-local-inspector]',
+      '[proxyvote-local-supervisor]',
+    ]);
+    for (const role of ['clerk', 'inspector', 'supervisor'])
+      expect(out).toMatch(new RegExp(`${role}\\s+proxyvote-local-${role}\\s+AKIA[0-9A-F]{16}`));
+    const cli = async (profile: string, args: string[]) => {
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        AWS_PROFILE: profile,
+        AWS_SHARED_CREDENTIALS_FILE: file,
+        PROXYVOTE_API: urls.api,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      });
+      let text = '';
+      try {
+        const code = await main(args, { out: (x) => (text += x), err: (x) => (text += x) });
+        return { code, text };
+      } finally {
+        process.env = saved;
+      }
+    };
+    const dir = join(tmp, 'export');
+    const exported = await cli('proxyvote-local-inspector', ['export', '--out', dir]);
+    expect(exported.code, exported.text).toBe(0);
+    expect(exported.text).toContain('wrote 3000 holders');
+    const byClerk = await cli('proxyvote-local-clerk', ['export', '--out', join(tmp, 'export-clerk')]);
+    expect(byClerk.code).toBe(1);
+    expect(byClerk.text).toContain('wrong_role');
+    expect(existsSync(join(tmp, 'export-clerk'))).toBe(false);
   });
 
   it('refuses to start on a port in use, naming the port and the flag', async () => {

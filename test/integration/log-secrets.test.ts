@@ -97,7 +97,7 @@ describe('logs over a full voting flow', () => {
       stack.secret,
       email,
       controlNumberHash(control, Buffer.from(stack.secret, 'hex')),
-      stack.adminToken,
+      ...stack.operators.all.map((k) => k.secretAccessKey),
     ]) {
       expect(logs).not.toContain(secret);
     }

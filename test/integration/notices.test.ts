@@ -15,6 +15,7 @@ import { checkControlNumber, controlNumberHash } from '../../shared/domain/contr
 import type { Holder } from '../../shared/domain/holder.ts';
 import { readPrintFile } from '../../shared/domain/print-file.ts';
 import { RegisterError, serializeRegister } from '../../shared/domain/register.ts';
+import type { OperatorRole } from '../../shared/http/operators.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
 import { findFreePort } from '../../shared/local/ports.ts';
 import { handleStartSending } from '../../shared/notices/admin-api.ts';
@@ -58,6 +59,7 @@ import {
   snsOfSes,
   sqsEvent,
 } from '../support/notices.ts';
+import { localOperators } from '../support/operators.ts';
 
 const SECRET = randomBytes(32).toString('hex');
 const KEY = Buffer.from(SECRET, 'hex');
@@ -511,7 +513,7 @@ describe('the 40-day rule', () => {
   let api: HttpAdapter;
   let starts = 0;
   let now = Date.parse('2002-05-20T17:00:00.000Z');
-  const TOKEN = randomBytes(16).toString('hex');
+  const operators = localOperators();
   beforeAll(async () => {
     t = await noticeTables('notices-40');
     const handler = handleStartSending(
@@ -526,7 +528,6 @@ describe('the 40-day rule', () => {
             return { alreadyStarted: starts > 1 };
           },
         },
-        adminToken: TOKEN,
       },
       noticeLogger(),
     );
@@ -537,9 +538,12 @@ describe('the 40-day rule', () => {
           path: '/admin/notices/send',
           function: 'notices-admin',
           handler: async () => ({ handler: handler as never }),
+          auth: 'iam',
+          role: 'supervisor',
         },
       ],
       port: 0,
+      adminKeys: operators.all,
     });
   });
   afterAll(async () => {
@@ -547,16 +551,10 @@ describe('the 40-day rule', () => {
     await t.drop();
   });
 
-  const post = (body: unknown, token = TOKEN) =>
-    fetch(`${api.url}/admin/notices/send`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${token}`,
-        'x-operator': 'clerk',
-      },
-      body: JSON.stringify(body),
-    });
+  const post = async (body: unknown, role: OperatorRole = 'supervisor') => {
+    const res = await operators.client(api.url, role).request('POST', '/admin/notices/send', { body });
+    return { status: res.status, json: async () => JSON.parse(res.text) as Json };
+  };
   const recorded = async () => (await itemsOfType(t.doc, t.names.operations, 'notices-send')).length;
 
   it('refuses a late start without the override, naming the field, and starts nothing', async () => {
@@ -569,7 +567,7 @@ describe('the 40-day rule', () => {
     expect(starts).toBe(0);
     expect(await recorded()).toBe(0);
     expect((await post({ override40DayRule: 'yes' })).status).toBe(400);
-    expect((await post({ override40DayRule: true }, 'wrong')).status).toBe(401);
+    expect((await post({ override40DayRule: true }, 'clerk')).status).toBe(403);
     expect(starts).toBe(0);
   });
 
@@ -581,7 +579,7 @@ describe('the 40-day rule', () => {
       started: true,
       override40DayRule: true,
       daysBeforeMeeting: 24,
-      by: 'local:clerk',
+      by: operators.keys.supervisor.userArn,
     });
     expect(body.warning).toMatch(/40 calendar days/);
     expect(starts).toBe(1);
@@ -600,17 +598,13 @@ describe('the 40-day rule', () => {
     const run = async (args: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
-      const saved = process.env.PROXYVOTE_ADMIN_TOKEN;
-      process.env.PROXYVOTE_ADMIN_TOKEN = TOKEN;
-      try {
-        const code = await main(['notices', 'send', '--api', api.url, '--operator', 'clerk', ...args], {
+      const code = await operators.asProfile('supervisor', api.url, () =>
+        main(['notices', 'send', ...args], {
           out: (s) => out.push(s),
           err: (s) => err.push(s),
-        });
-        return { code, out: out.join(''), err: err.join('') };
-      } finally {
-        process.env.PROXYVOTE_ADMIN_TOKEN = saved;
-      }
+        }),
+      );
+      return { code, out: out.join(''), err: err.join('') };
     };
     const refused = await run([]);
     expect(refused.code).toBe(1);

@@ -1,16 +1,18 @@
-// Operator entries through the admin API, the polls closing, and the export that the inspector's
-// recount reads: the recount of the export counts only each account's latest-dated instruction.
+// Operator entries through the admin API (signed by the clerk's, the inspector's and the supervisor's
+// local keys), the polls closing, and the export that the inspector's recount reads: the recount of the
+// export counts only each account's latest-dated instruction.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/proxyvote.ts';
 import type { TabulationResult } from '../../shared/domain/tabulate.ts';
+import type { OperatorRole } from '../../shared/http/operators.ts';
 import type { HttpAdapter } from '../../shared/local/http-adapter.ts';
 import { tableNames } from '../../shared/storage/tables.ts';
 import { hemacare, holder } from '../support/builders.ts';
-import { jsonOf } from '../support/http.ts';
+import type { Json } from '../support/http.ts';
 import { postJson, startVotingStack, type VotingStack } from '../support/voting-stack.ts';
 
 const meeting = hemacare();
@@ -18,7 +20,6 @@ const prefix = `proxyvote-op${randomBytes(4).toString('hex')}`;
 let stack: VotingStack;
 let api: HttpAdapter;
 let control: string;
-let TOKEN: string;
 
 beforeAll(async () => {
   stack = await startVotingStack({
@@ -33,16 +34,22 @@ beforeAll(async () => {
     asOf: '2002-06-10T17:00:00.000Z',
   });
   api = stack.api;
-  TOKEN = stack.adminToken;
   control = stack.controls.get('P-1') as string;
 });
 
 afterAll(() => stack?.stop());
 
-const admin = (path: string, body: unknown, token = TOKEN) =>
-  postJson(api.url, path, body, { authorization: `Bearer ${token}`, 'x-operator': 'clerk.lee' });
-const getAdmin = (path: string) =>
-  fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}`, 'x-operator': 'clerk.lee' } });
+/** A signed admin POST, by default as the clerk. */
+async function admin(path: string, body: unknown, role: OperatorRole = 'clerk') {
+  const res = await stack.operators.client(api.url, role).request('POST', path, { body });
+  return { status: res.status, json: JSON.parse(res.text) as Json };
+}
+/** A signed admin GET, by default as the inspector. */
+async function getAdmin(path: string, role: OperatorRole = 'inspector') {
+  const res = await stack.operators.client(api.url, role).request('GET', path);
+  return { status: res.status, json: JSON.parse(res.text) as Json };
+}
+const jsonOf = async (res: { json: Json }) => res.json;
 
 async function cli(args: string[]) {
   let out = '';
@@ -52,13 +59,14 @@ async function cli(args: string[]) {
 }
 
 describe('operator entries', () => {
-  it('refuses a wrong token', async () => {
+  it("refuses the supervisor's key on the clerk's route, and writes nothing", async () => {
     const res = await admin(
       '/admin/entries',
       { kind: 'revocation', account: 'P-1', entryKey: 'k-00000001', dated: '2002-06-01', signedBy: 'x' },
-      'wrong',
+      'supervisor',
     );
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('wrong_role');
   });
 
   it('a paper card dated before an internet proxy does not replace it; a later-dated one does', async () => {
@@ -77,7 +85,10 @@ describe('operator entries', () => {
       votes: { '2': 'AGAINST' },
     });
     expect(older.status).toBe(201);
-    expect(await jsonOf(older)).toMatchObject({ effective: false, enteredBy: 'local:clerk.lee' });
+    expect(await jsonOf(older)).toMatchObject({
+      effective: false,
+      enteredBy: stack.operators.keys.clerk.userArn,
+    });
     const newer = await admin('/admin/entries', {
       kind: 'paper-proxy',
       account: 'P-1',
@@ -157,17 +168,10 @@ describe('operator entries', () => {
     ]);
     expect(listed.conflicts[0].instruments).toHaveLength(2);
     const dir = mkdtempSync(join(tmpdir(), 'export-'));
-    const args = [
-      '--meeting',
-      'meetings/hemacare-2002.json',
-      '--out',
-      dir,
-      '--dynamo',
-      inject('dynamoEndpoint'),
-      '--table-prefix',
-      prefix,
-    ];
-    expect((await cli(['export', ...args])).code).toBe(0);
+    const args = ['--out', dir, '--api', api.url];
+    const exportAsInspector = () =>
+      stack.operators.asProfile('inspector', api.url, () => cli(['export', ...args]));
+    expect((await exportAsInspector()).code).toBe(0);
     const recount = async () =>
       JSON.parse(
         (
@@ -187,23 +191,19 @@ describe('operator entries', () => {
     expect(before.conflicts).toHaveLength(1);
     const instrumentId = before.conflicts[0]?.instruments[0] as string;
 
-    process.env.PROXYVOTE_ADMIN_TOKEN = TOKEN;
-    const resolved = await cli([
-      'enter',
-      'resolution',
-      '--api',
-      api.url,
-      '--operator',
-      'inspector.ng',
-      '--account',
-      'P-2',
-      '--chooses',
-      instrumentId,
-    ]);
-    expect(resolved.code).toBe(0);
-    expect(JSON.parse(resolved.out)).toMatchObject({ kind: 'resolution', enteredBy: 'local:inspector.ng' });
+    const resolution = ['enter', 'resolution', '--account', 'P-2', '--chooses', instrumentId];
+    // The clerk may not resolve a conflict: it is the inspector's.
+    const byClerk = await stack.operators.asProfile('clerk', api.url, () => cli(resolution));
+    expect(byClerk.code).toBe(1);
+    expect(byClerk.err).toContain('refused (403)');
+    const resolved = await stack.operators.asProfile('inspector', api.url, () => cli(resolution));
+    expect(resolved.code, resolved.err).toBe(0);
+    expect(JSON.parse(resolved.out)).toMatchObject({
+      kind: 'resolution',
+      enteredBy: stack.operators.keys.inspector.userArn,
+    });
 
-    expect((await cli(['export', ...args])).code).toBe(0);
+    expect((await exportAsInspector()).code).toBe(0);
     const after = await recount();
     expect(after.conflicts).toEqual([]);
     const other = after.proposals.find((p) => p.id === '2');
@@ -226,25 +226,37 @@ describe('operator entries', () => {
     expect(body).toMatchObject({ effective: false, conflict: { account: 'P-2', proposals: ['2'] } });
     expect(body.conflict.instruments).toHaveLength(2);
     expect((await jsonOf(await getAdmin('/admin/conflicts'))).conflicts).toHaveLength(1);
+    // The list is the inspector's: the clerk's key is refused there.
+    expect((await getAdmin('/admin/conflicts', 'clerk')).status).toBe(403);
   });
 
-  it('closes the polls only at the meeting, or early with a recorded reason; every vote ends, resolutions go on', async () => {
+  it('the supervisor closes the polls only at the meeting, or early with a recorded reason; every vote ends, resolutions go on', async () => {
+    expect((await admin('/admin/polls/close', {}, 'clerk')).status).toBe(403);
     // 10 June, before the meeting (13 June 9:30): refused without an override, naming the field.
-    const early = await admin('/admin/polls/close', {});
+    const early = await admin('/admin/polls/close', {}, 'supervisor');
     expect(early.status).toBe(400);
     expect((await jsonOf(early)).error.fields).toEqual([
       { path: 'override', message: 'is needed to close the polls before the meeting starts' },
     ]);
-    const close = await admin('/admin/polls/close', { override: 'meeting adjourned by the chair' });
+    const supervisor = stack.operators.keys.supervisor.userArn;
+    const close = await admin(
+      '/admin/polls/close',
+      { override: 'meeting adjourned by the chair' },
+      'supervisor',
+    );
     expect(close.status).toBe(200);
     const closed = await jsonOf(close);
     expect(closed).toMatchObject({
-      closedBy: 'local:clerk.lee',
+      closedBy: supervisor,
       override: 'meeting adjourned by the chair',
       alreadyClosed: false,
     });
-    const again = await admin('/admin/polls/close', {});
-    expect(await jsonOf(again)).toMatchObject({ closedAt: closed.closedAt, alreadyClosed: true });
+    const again = await admin('/admin/polls/close', {}, 'supervisor');
+    expect(await jsonOf(again)).toMatchObject({
+      closedAt: closed.closedAt,
+      closedBy: supervisor,
+      alreadyClosed: true,
+    });
 
     // The internet too: a proxy and a revocation get 410, in the meeting's terms.
     const net = await postJson(api.url, '/api/proxy', {
@@ -253,7 +265,7 @@ describe('operator entries', () => {
       idempotencyKey: 'net-after-close',
     });
     expect(net.status).toBe(410);
-    expect((await jsonOf(net)).error.message).toMatch(
+    expect(((await net.json()) as Json).error.message).toMatch(
       /^The polls were closed at 2002-06-10 \d\d:\d\d:\d\d PDT: no more votes, revocations or entries can be recorded\.$/,
     );
     const rev = await postJson(api.url, '/api/revoke', {
@@ -273,29 +285,20 @@ describe('operator entries', () => {
     // The inspector's resolution is still taken after the close, until the final count.
     const { conflicts } = await jsonOf(await getAdmin('/admin/conflicts'));
     const abstain = conflicts[0].instruments[1].id as string;
-    const resolved = await admin('/admin/entries', {
-      kind: 'resolution',
-      account: 'P-2',
-      entryKey: 'res-after-close',
-      chooses: abstain,
-    });
+    const resolved = await admin(
+      '/admin/resolutions',
+      { account: 'P-2', entryKey: 'res-after-close', chooses: abstain },
+      'inspector',
+    );
     expect(resolved.status).toBe(201);
     expect((await jsonOf(await getAdmin('/admin/conflicts'))).conflicts).toEqual([]);
 
     // The export carries the closing; the recount applies it.
     const dir = mkdtempSync(join(tmpdir(), 'export-closed-'));
-    const exported = await cli([
-      'export',
-      '--meeting',
-      'meetings/hemacare-2002.json',
-      '--out',
-      dir,
-      '--dynamo',
-      inject('dynamoEndpoint'),
-      '--table-prefix',
-      prefix,
-    ]);
-    expect(exported.code).toBe(0);
+    const exported = await stack.operators.asProfile('inspector', api.url, () =>
+      cli(['export', '--out', dir, '--api', api.url]),
+    );
+    expect(exported.code, exported.err).toBe(0);
     const recount = await cli([
       'recount',
       '--meeting',

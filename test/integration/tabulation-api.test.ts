@@ -1,18 +1,20 @@
 // The count's admin API through the local HTTP adapter: POST /admin/tally (inline locally), the runs'
 // list, one run as JSON, the inspector's report as HTML and CSV, the digest's leaves.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
 import { INSPECTOR_CSS } from '../../shared/domain/inspector-report.ts';
+import type { OperatorRole } from '../../shared/http/operators.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
 import { jsonOf } from '../support/http.ts';
 import { setHandlerEnv } from '../support/local-env.ts';
+import { localOperators } from '../support/operators.ts';
 import { buildTabulationFixture, type TabulationFixture } from '../support/tabulation-history.ts';
 
 let fx: TabulationFixture;
 let api: HttpAdapter;
-const TOKEN = randomBytes(16).toString('hex');
+const operators = localOperators();
 
 beforeAll(async () => {
   fx = await buildTabulationFixture('tallyapi', { retail: 25, seed: 5, closePolls: false });
@@ -22,11 +24,10 @@ beforeAll(async () => {
     CONTROL_SECRET: fx.secretHex,
     MAIL_FROM: 'Proxy Services <proxy@example.com>',
     SES_ENDPOINT: inject('sesEndpoint'),
-    ADMIN_TOKEN: TOKEN,
     TABULATION_SEGMENTS: '3',
     CLOCK_OFFSET_MS: String(fx.clock.now - Date.now()),
   });
-  api = await startHttpAdapter({ routes, port: 0 });
+  api = await startHttpAdapter({ routes, port: 0, adminKeys: operators.all });
 }, 180_000);
 
 afterAll(async () => {
@@ -34,21 +35,15 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-const admin = (method: 'GET' | 'POST', path: string, body?: unknown, token = TOKEN) =>
-  fetch(`${api.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      'x-operator': 'inspector.ng',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+/** A signed admin request, by default as the inspector. */
+const admin = (method: 'GET' | 'POST', path: string, body?: unknown, role: OperatorRole = 'inspector') =>
+  operators.fetch(api.url, role, method, path, body);
 
 describe('POST /admin/tally', () => {
-  it('refuses without the operator credentials', async () => {
-    expect((await admin('POST', '/admin/tally', { kind: 'on-demand' }, 'wrong')).status).toBe(401);
-    expect((await admin('GET', '/admin/tally', undefined, 'wrong')).status).toBe(401);
+  it("refuses the clerk's and the supervisor's keys, and an unsigned request", async () => {
+    expect((await admin('POST', '/admin/tally', { kind: 'on-demand' }, 'clerk')).status).toBe(403);
+    expect((await admin('GET', '/admin/tally', undefined, 'supervisor')).status).toBe(403);
+    expect((await fetch(`${api.url}/admin/tally`)).status).toBe(401);
   });
 
   it('names a bad field', async () => {
@@ -70,14 +65,14 @@ describe('POST /admin/tally', () => {
     expect(snapshot).toMatchObject({
       kind: 'on-demand',
       status: 'complete',
-      requestedBy: 'local:inspector.ng',
+      requestedBy: operators.keys.inspector.userArn,
       segments: 3,
       digest: { asOf: expect.any(String) },
     });
   });
 
   it('makes the final count once the polls are closed, and only once', async () => {
-    const close = await admin('POST', '/admin/polls/close', {});
+    const close = await admin('POST', '/admin/polls/close', {}, 'supervisor');
     expect(close.status).toBe(200);
     const first = await admin('POST', '/admin/tally', { kind: 'final', acceptOpenConflicts: true });
     expect(first.status).toBe(201);
@@ -136,5 +131,52 @@ describe('GET /admin/tally and /admin/tally/{run}', () => {
     // account, instruction count, chain head, and what decided the account in that count.
     expect(lines[0]).toMatch(/^[A-Z0-9-]+\t\d+\t[0-9a-f]{64}\t(voting|revoked|conflict|none)(:[^\t]*)?$/);
     expect((await admin('GET', '/admin/tally/final?format=leaves&chunk=9')).status).toBe(400);
+  });
+});
+
+describe('GET /admin/export/{part}', () => {
+  it('pages a Scan segment with the cursor it gives, until it gives none, covering the register once', async () => {
+    const accounts: string[] = [];
+    for (let segment = 0; segment < 2; segment++) {
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        // 7 items read per page: many pages, some of them with no holder in them.
+        const query: string = `segment=${segment}&segments=2&limit=7${cursor ? `&cursor=${cursor}` : ''}`;
+        const res = await admin('GET', `/admin/export/register?${query}`);
+        expect(res.status).toBe(200);
+        const page = await jsonOf(res);
+        expect(page).toMatchObject({ part: 'register', segment, segments: 2 });
+        accounts.push(...page.items.map((h: { account: string }) => h.account));
+        cursor = page.next;
+        pages += 1;
+      } while (cursor && pages < 100);
+      expect(cursor).toBeNull();
+      expect(pages).toBeGreaterThan(2);
+    }
+    expect([...accounts].sort()).toEqual(fx.holders.map((h) => h.account).sort());
+  });
+
+  it('gives each instruction with the keys that order the history', async () => {
+    const page = await jsonOf(await admin('GET', '/admin/export/instructions'));
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items[0]).toMatchObject({
+      account: expect.any(String),
+      orderKey: expect.any(String),
+      instruction: { id: expect.any(String), account: page.items[0].account },
+    });
+  });
+
+  it('names a bad part, segment or cursor, and refuses the other roles', async () => {
+    expect((await admin('GET', '/admin/export/proxies')).status).toBe(404);
+    const segment = await admin('GET', '/admin/export/register?segment=2&segments=2');
+    expect(segment.status).toBe(400);
+    expect((await jsonOf(segment)).error.fields[0].path).toBe('segment');
+    const forged = Buffer.from(JSON.stringify({ pk: 'HOLDER#A', sk: 'HOLDER', x: 1 })).toString('base64url');
+    const cursor = await admin('GET', `/admin/export/register?cursor=${forged}`);
+    expect(cursor.status).toBe(400);
+    expect((await jsonOf(cursor)).error.fields[0].path).toBe('cursor');
+    expect((await admin('GET', '/admin/export/register', undefined, 'clerk')).status).toBe(403);
+    expect((await admin('GET', '/admin/export/register', undefined, 'supervisor')).status).toBe(403);
   });
 });

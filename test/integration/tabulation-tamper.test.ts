@@ -6,13 +6,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/proxyvote.ts';
 import { canonicalJson } from '../../shared/domain/canonical.ts';
 import type { Instruction } from '../../shared/domain/instruction.ts';
 import { orderKey } from '../../shared/domain/revocation.ts';
 import { runTabulation } from '../../shared/tabulation/run.ts';
 import { enterForOperator } from '../../shared/voting/operator.ts';
+import { type AdminApi, startAdminApi } from '../support/operators.ts';
 import { buildTabulationFixture, type TabulationFixture } from '../support/tabulation-history.ts';
 
 const MEETING_FILE = 'meetings/hemacare-2002.json';
@@ -24,29 +25,20 @@ async function cli(args: string[]) {
   return { code, out, err };
 }
 
-function harness(fx: () => TabulationFixture) {
+function harness(admin: () => AdminApi) {
   const dir = mkdtempSync(join(tmpdir(), 'tamper-'));
-  const connection = () => ['--dynamo', inject('dynamoEndpoint'), '--table-prefix', fx().prefix];
   return {
     dir,
     async snapshotFile(run: string): Promise<string> {
       const file = join(dir, `${run}.json`);
-      const shown = await cli([
-        'tabulate',
-        'show',
-        '--meeting',
-        MEETING_FILE,
-        '--run',
-        run,
-        '--out',
-        file,
-        ...connection(),
-      ]);
+      const shown = await admin().as('inspector', () =>
+        cli(['tabulate', 'show', '--meeting', MEETING_FILE, '--run', run, '--out', file]),
+      );
       expect(shown.code, shown.err).toBe(0);
       return file;
     },
     async verify(snapshot: string) {
-      const exported = await cli(['export', '--meeting', MEETING_FILE, '--out', dir, ...connection()]);
+      const exported = await admin().as('inspector', () => cli(['export', '--out', dir]));
       expect(exported.code, exported.err).toBe(0);
       return cli([
         'recount',
@@ -91,11 +83,13 @@ function forgedItem(fx: TabulationFixture, i: Instruction) {
 
 describe('the final count against later exports', () => {
   let fx: TabulationFixture;
-  const h = harness(() => fx);
+  let admin: AdminApi;
+  const h = harness(() => admin);
   let snapshot: string;
 
   beforeAll(async () => {
     fx = await buildTabulationFixture('tamper', { retail: 30, seed: 7 });
+    admin = await startAdminApi(fx);
     const final = await runTabulation(fx.tabulation, {
       kind: 'final',
       requestedBy: 'test',
@@ -106,6 +100,7 @@ describe('the final count against later exports', () => {
   }, 180_000);
 
   afterAll(async () => {
+    await admin?.close();
     await fx?.stop();
   });
 
@@ -230,13 +225,16 @@ describe('the final count against later exports', () => {
 
 describe('a count before the close', () => {
   let fx: TabulationFixture;
-  const h = harness(() => fx);
+  let admin: AdminApi;
+  const h = harness(() => admin);
 
   beforeAll(async () => {
     fx = await buildTabulationFixture('tamperopen', { retail: 20, seed: 11, closePolls: false });
+    admin = await startAdminApi(fx);
   }, 180_000);
 
   afterAll(async () => {
+    await admin?.close();
     await fx?.stop();
   });
 

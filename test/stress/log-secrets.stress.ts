@@ -19,8 +19,10 @@ import { controlNumberHash, formatControlNumber } from '../../shared/domain/cont
 import type { Holder } from '../../shared/domain/holder.ts';
 import { renderNoticeEmail } from '../../shared/domain/notice.ts';
 import { parseRegister, RegisterError, serializeRegister } from '../../shared/domain/register.ts';
+import type { OperatorRole } from '../../shared/http/operators.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
 import { findFreePort } from '../../shared/local/ports.ts';
+import { createLocalKey, type LocalKey } from '../../shared/local/sigv4-verify.ts';
 import { SesMailer } from '../../shared/mail/mailer.ts';
 import { createTables } from '../../shared/storage/create-tables.ts';
 import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
@@ -28,6 +30,7 @@ import { TABLE_KINDS, tableNames } from '../../shared/storage/tables.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
 import { holder } from '../support/builders.ts';
 import { setHandlerEnv } from '../support/local-env.ts';
+import { localOperators } from '../support/operators.ts';
 import { reportFigures } from './support/figures.ts';
 import { meetingFor } from './support/workload.ts';
 
@@ -35,7 +38,7 @@ const MEETING_FILE = new URL('../../meetings/hemacare-2002.json', import.meta.ur
 const meetingJson = JSON.parse(readFileSync(MEETING_FILE, 'utf8')) as Record<string, unknown>;
 const prefix = `proxyvote-stresslogs${randomBytes(3).toString('hex')}`;
 const SECRET = randomBytes(32).toString('hex');
-const TOKEN = randomBytes(16).toString('hex');
+const operators = localOperators();
 const tag = randomBytes(3).toString('hex');
 const holders: Holder[] = Array.from({ length: 40 }, (_, i) =>
   holder(`LG-${i}`, 1_000 + i, {
@@ -87,7 +90,6 @@ function handlerEnv(extra: Record<string, string>) {
     CONTROL_SECRET: SECRET,
     MAIL_FROM: 'Proxy Services <proxy@example.com>',
     SES_ENDPOINT: inject('sesEndpoint'),
-    ADMIN_TOKEN: TOKEN,
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
     POWERTOOLS_LOGGER_LOG_EVENT: 'true',
     // 13 June 2002, 10:00 in Los Angeles: the meeting has started, internet voting is closed.
@@ -107,13 +109,15 @@ const post = (base: string, path: string, body: unknown, headers: Record<string,
 const log = (...args: unknown[]) => process.stdout.write(`${format(...args)}\n`);
 const logError = (...args: unknown[]) => process.stderr.write(`${format(...args)}\n`);
 
-async function cli(args: string[]): Promise<number> {
-  // The CLI prints to the same streams an operator's terminal (or a CI log) would keep.
-  return main(args, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+/** The CLI, signing as the role (its profile), printing to the streams an operator's terminal (or a CI log) keeps. */
+function cliAs(role: OperatorRole, api: string, args: string[]): Promise<number> {
+  return operators.asProfile(role, api, () =>
+    main(args, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }),
+  );
 }
 
 describe('logs over the operator side and the register import', () => {
-  it('never contain a control number, its hash, the secret, the admin token or an e-mail address', async () => {
+  it("never contain a control number, its hash, the secret, an operator's secret key or an e-mail address", async () => {
     const statuses: Record<string, number> = {};
     const note = (what: string, status: number) => {
       statuses[what] = status;
@@ -158,8 +162,11 @@ describe('logs over the operator side and the register import', () => {
 
     // The handlers, with the most verbose logging there is.
     handlerEnv({});
-    api = await startHttpAdapter({ routes, port: 0, logError: (m, e) => logError(m, e) });
-    const admin = { authorization: `Bearer ${TOKEN}`, 'x-operator': 'clerk.lee' };
+    const adminKeys = operators.all;
+    api = await startHttpAdapter({ routes, port: 0, adminKeys, logError: (m, e) => logError(m, e) });
+    /** An admin POST signed as the clerk (or by the key given): its status. */
+    const adminPost = (base: string, path: string, body: unknown, who: OperatorRole | LocalKey = 'clerk') =>
+      operators.fetch(base, who, 'POST', path, body).then((r) => r.status);
     const first = issued.get('LG-0') as string;
     note('ballot', await post(api.url, '/api/ballot', { controlNumber: first }));
     note(
@@ -181,72 +188,54 @@ describe('logs over the operator side and the register import', () => {
       signedBy: `Holder ${account.slice(3)}`,
       votes: { '2': vote },
     });
-    note('paper proxy', await post(api.url, '/admin/entries', paper('LG-1', 'paper-000001', 'FOR'), admin));
+    note('paper proxy', await adminPost(api.url, '/admin/entries', paper('LG-1', 'paper-000001', 'FOR')));
     note(
       'paper proxy, same date, differing',
-      await post(api.url, '/admin/entries', paper('LG-1', 'paper-000002', 'AGAINST'), admin),
+      await adminPost(api.url, '/admin/entries', paper('LG-1', 'paper-000002', 'AGAINST')),
     );
     note(
       'written revocation',
-      await post(
-        api.url,
-        '/admin/entries',
-        {
-          kind: 'revocation',
-          account: 'LG-2',
-          entryKey: 'rev-000001',
-          dated: '2002-06-11',
-          signedBy: 'Holder 2',
-        },
-        admin,
-      ),
+      await adminPost(api.url, '/admin/entries', {
+        kind: 'revocation',
+        account: 'LG-2',
+        entryKey: 'rev-000001',
+        dated: '2002-06-11',
+        signedBy: 'Holder 2',
+      }),
     );
     note(
       'meeting ballot',
-      await post(
+      await adminPost(api.url, '/admin/entries', {
+        kind: 'meeting-ballot',
+        account: 'LG-3',
+        entryKey: 'ballot-0001',
+        signedBy: 'Holder 3',
+        votes: { '2': 'ABSTAIN' },
+      }),
+    );
+    note(
+      'entry signed by an unknown key',
+      await adminPost(
         api.url,
         '/admin/entries',
-        {
-          kind: 'meeting-ballot',
-          account: 'LG-3',
-          entryKey: 'ballot-0001',
-          signedBy: 'Holder 3',
-          votes: { '2': 'ABSTAIN' },
-        },
-        admin,
+        paper('LG-4', 'paper-000003', 'FOR'),
+        createLocalKey('clerk'),
       ),
     );
+    note('entry unsigned', await post(api.url, '/admin/entries', paper('LG-4', 'paper-000004', 'FOR')));
     note(
-      'entry with a wrong token',
-      await post(api.url, '/admin/entries', paper('LG-4', 'paper-000003', 'FOR'), {
-        ...admin,
-        authorization: `Bearer ${SECRET}`,
-      }),
-    );
-    note(
-      'entry with no operator',
-      await post(api.url, '/admin/entries', paper('LG-4', 'paper-000004', 'FOR'), {
-        authorization: `Bearer ${TOKEN}`,
-      }),
+      "entry signed by the supervisor's key",
+      await adminPost(api.url, '/admin/entries', paper('LG-4', 'paper-000005', 'FOR'), 'supervisor'),
     );
     note(
       'entry naming an e-mail as account',
-      await post(
-        api.url,
-        '/admin/entries',
-        paper(`secret.${tag}.0@example.com`, 'paper-000005', 'FOR'),
-        admin,
-      ),
+      await adminPost(api.url, '/admin/entries', paper(`secret.${tag}.0@example.com`, 'paper-000005', 'FOR')),
     );
     // The CLI, as an operator would use it.
-    Object.assign(process.env, {
-      PROXYVOTE_API: api.url,
-      PROXYVOTE_ADMIN_TOKEN: TOKEN,
-      PROXYVOTE_OPERATOR: 'clerk.cli',
-    });
+    const apiUrl = api.url;
     note(
       'cli paper proxy',
-      await cli([
+      await cliAs('clerk', apiUrl, [
         'enter',
         'paper-proxy',
         '--account',
@@ -261,7 +250,7 @@ describe('logs over the operator side and the register import', () => {
     );
     note(
       'cli bad entry',
-      await cli([
+      await cliAs('clerk', apiUrl, [
         'enter',
         'paper-proxy',
         '--account',
@@ -274,36 +263,31 @@ describe('logs over the operator side and the register import', () => {
         '{"9":"FOR"}',
       ]),
     );
-    note('cli polls close', await cli(['polls', 'close', '--yes', '--override', 'adjourned for the test']));
+    note(
+      'cli polls close',
+      await cliAs('supervisor', apiUrl, ['polls', 'close', '--yes', '--override', 'adjourned for the test']),
+    );
     note(
       'entry after the polls closed',
-      await post(api.url, '/admin/entries', paper('LG-8', 'paper-000006', 'FOR'), admin),
+      await adminPost(api.url, '/admin/entries', paper('LG-8', 'paper-000006', 'FOR')),
     );
-    note(
-      'cli export',
-      await cli([
-        'export',
-        '--meeting',
-        MEETING_FILE.pathname,
-        '--out',
-        workDir,
-        '--dynamo',
-        inject('dynamoEndpoint'),
-        '--table-prefix',
-        prefix,
-      ]),
-    );
+    note('cli export', await cliAs('inspector', apiUrl, ['export', '--out', workDir]));
     await api.close();
 
     // The same handlers when DynamoDB does not answer: their failure logs.
     vi.resetModules();
     handlerEnv({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${await findFreePort()}` });
     const { routes: freshRoutes } = await import('../../functions/routes.ts');
-    const down = await startHttpAdapter({ routes: freshRoutes, port: 0, logError: (m, e) => logError(m, e) });
+    const down = await startHttpAdapter({
+      routes: freshRoutes,
+      port: 0,
+      adminKeys,
+      logError: (m, e) => logError(m, e),
+    });
     note('ballot, DynamoDB down', await post(down.url, '/api/ballot', { controlNumber: first }));
     note(
       'entry, DynamoDB down',
-      await post(down.url, '/admin/entries', paper('LG-9', 'paper-000007', 'FOR'), admin),
+      await adminPost(down.url, '/admin/entries', paper('LG-9', 'paper-000007', 'FOR')),
     );
     await down.close();
 
@@ -315,8 +299,9 @@ describe('logs over the operator side and the register import', () => {
       'paper proxy, same date, differing': 201,
       'written revocation': 201,
       'meeting ballot': 201,
-      'entry with a wrong token': 401,
-      'entry with no operator': 400,
+      'entry signed by an unknown key': 401,
+      'entry unsigned': 401,
+      "entry signed by the supervisor's key": 403,
       'entry naming an e-mail as account': 400,
       'cli paper proxy': 0,
       'cli bad entry': 1,
@@ -340,7 +325,11 @@ describe('logs over the operator side and the register import', () => {
       'wrote 40 holders',
     ])
       expect(logs).toContain(seen);
-    const secrets: string[] = [SECRET, Buffer.from(SECRET, 'hex').toString('base64'), TOKEN];
+    const secrets: string[] = [
+      SECRET,
+      Buffer.from(SECRET, 'hex').toString('base64'),
+      ...operators.all.map((k) => k.secretAccessKey),
+    ];
     for (const n of issued.values()) secrets.push(n, formatControlNumber(n), controlNumberHash(n, key));
     for (const h of holders) if (h.email) secrets.push(h.email);
     secrets.push(`other.${tag}@example.com`, `secret.${tag}.2(at)example.com`);

@@ -19,6 +19,7 @@ import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { TABLE_KINDS, type TableNames } from '../../shared/storage/tables.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
 import { setHandlerEnv, uniqueTableNames } from './local-env.ts';
+import { localOperators, type Operators } from './operators.ts';
 
 export const MEETING_JSON = readFileSync(
   new URL('../../meetings/hemacare-2002.json', import.meta.url),
@@ -29,9 +30,10 @@ export interface VotingStack {
   api: HttpAdapter;
   names: TableNames;
   doc: DynamoDBDocumentClient;
-  /** Hex HMAC secret and admin token of this stack. */
+  /** Hex HMAC secret of this stack. */
   secret: string;
-  adminToken: string;
+  /** The operators' key pairs (one per role) the adapter accepts, and clients signing with them. */
+  operators: Operators;
   /** The control number issued to each account. */
   controls: Map<string, string>;
   stop(): Promise<void>;
@@ -53,7 +55,7 @@ export async function startVotingStack(options: VotingStackOptions): Promise<Vot
   const names = options.names ?? uniqueTableNames(options.label);
   const { client, doc } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
   const secret = randomBytes(32).toString('hex');
-  const adminToken = randomBytes(16).toString('hex');
+  const operators = localOperators();
   await createTables(client, names);
   const { issued } = await importHolders(
     doc,
@@ -68,17 +70,16 @@ export async function startVotingStack(options: VotingStackOptions): Promise<Vot
     CONTROL_SECRET: secret,
     MAIL_FROM: 'Proxy Services <proxy@example.com>',
     SES_ENDPOINT: inject('sesEndpoint'),
-    ADMIN_TOKEN: adminToken,
     CLOCK_OFFSET_MS: String(offsetToReach(options.asOf)),
     ...options.env,
   });
-  const api = await startHttpAdapter({ routes, port: 0, ...options.adapter });
+  const api = await startHttpAdapter({ routes, port: 0, adminKeys: operators.all, ...options.adapter });
   return {
     api,
     names,
     doc,
     secret,
-    adminToken,
+    operators,
     controls: issued,
     async stop() {
       await api.close();
