@@ -272,13 +272,17 @@ describe('the CLI, signing with the default credential chain', () => {
 
   it("works with the role's profile and is refused with another role's", async () => {
     const before = events.length;
-    const ok = await operators.asProfile('supervisor', api.url, () => cli(['polls', 'close']));
+    const ok = await operators.asProfile('supervisor', api.url, () =>
+      cli(['polls', 'close', '--yes', '--override', 'adjourned for the test']),
+    );
     expect(ok.code, ok.err).toBe(0);
     expect(events.length).toBe(before + 1);
     expect((events.at(-1) as { requestContext: Json }).requestContext.authorizer.iam.userArn).toBe(
       operators.keys.supervisor.userArn,
     );
-    const wrong = await operators.asProfile('inspector', api.url, () => cli(['polls', 'close']));
+    const wrong = await operators.asProfile('inspector', api.url, () =>
+      cli(['polls', 'close', '--yes', '--override', 'adjourned for the test']),
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.err).toContain('refused (403)');
     expect(wrong.err).toContain('wrong_role');
@@ -301,7 +305,7 @@ describe('the CLI, signing with the default credential chain', () => {
     });
     const before = events.length;
     try {
-      const res = await cli(['polls', 'close', '--api', api.url]);
+      const res = await cli(['polls', 'close', '--yes', '--api', api.url]);
       expect(res.code).toBe(1);
       expect(res.err).toContain('no AWS credentials to sign the request with');
       expect(res.err).toContain('AWS_PROFILE');
@@ -317,7 +321,9 @@ describe('the CLI, signing with the default credential chain', () => {
 
   it('is refused with a profile whose key the stack does not know', async () => {
     const stranger = localOperators();
-    const res = await stranger.asProfile('supervisor', api.url, () => cli(['polls', 'close']));
+    const res = await stranger.asProfile('supervisor', api.url, () =>
+      cli(['polls', 'close', '--yes', '--override', 'adjourned for the test']),
+    );
     expect(res.code).toBe(1);
     expect(res.err).toContain('refused (401)');
     expect(res.err).toContain('unknown_key');
