@@ -2,28 +2,35 @@
 //   register   CONTROL#<hmac>  / CONTROL      the holder behind a control number (no number stored)
 //   votes      ACCOUNT#<acct>  / INSTR#<id>   one instruction, appended once, never changed
 //   votes      ACCOUNT#<acct>  / EFFECTIVE    the account's effective instruction (greatest order key)
-//   operations GUESS#<source>  / <hour>       failed control numbers from one address in one hour
-// A submission costs one BatchGetItem (holder + failure count) and one TransactWriteItems (append +
-// move the pointer, each under a condition), so concurrent submissions for one account leave exactly
-// the latest-dated one effective and every one of them in the history.
+//   operations GUESS#<viewer>  / LIMIT        the viewer's guess limiter (shared/domain/guess-limit.ts)
+// A submission costs one conditional UpdateItem (reserve a guess), one GetItem (the holder), one
+// UpdateItem (give the guess back: the number was right) and one TransactWriteItems (append + move the
+// pointer, each under a condition), so concurrent submissions for one account leave exactly the
+// latest-dated one effective and every one of them in the history.
 
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { canonicalJson } from '../domain/canonical.ts';
+import type { GuessPolicy, GuessReservation } from '../domain/guess-limit.ts';
 import type { Holder } from '../domain/holder.ts';
 import type { Instruction } from '../domain/instruction.ts';
 import { instructionSchema } from '../domain/instruction.ts';
 import { holderKey, itemToHolder } from '../register/holder-item.ts';
-import type { AppendResult, BallotHolder, StoredInstruction, VoteStore } from '../voting/ports.ts';
+import type {
+  AppendResult,
+  BallotHolder,
+  GuessOutcome,
+  StoredInstruction,
+  VoteStore,
+} from '../voting/ports.ts';
+import { releaseGuess, reserveGuess } from './guess-limiter.ts';
 import type { TableNames } from './tables.ts';
 
 export const CONTROL_SK = 'CONTROL';
@@ -36,14 +43,9 @@ export interface AppendOptions {
 }
 export const EFFECTIVE_SK = 'EFFECTIVE';
 export const INSTRUCTION_PREFIX = 'INSTR#';
-const GUESS_WINDOW_MS = 3_600_000;
 
 export const controlKey = (hash: string) => ({ pk: `CONTROL#${hash}`, sk: CONTROL_SK });
 export const accountPk = (account: string) => `ACCOUNT#${account}`;
-const guessKey = (source: string, now: number) => ({
-  pk: `GUESS#${source}`,
-  sk: String(Math.floor(now / GUESS_WINDOW_MS)),
-});
 
 /** Paper instruments and the inspector's resolutions mark the account: its count needs the whole history. */
 export const needsHistory = (i: Instruction) =>
@@ -74,52 +76,29 @@ export class DynamoVoteStore implements VoteStore {
     private readonly now: () => number,
   ) {}
 
-  async lookup(
-    controlHash: string,
-    source: string,
-  ): Promise<{ holder: BallotHolder | null; recentFailures: number }> {
-    let keys: Record<string, { Keys: Record<string, unknown>[] }> = {
-      [this.tables.register]: { Keys: [controlKey(controlHash)] },
-      [this.tables.operations]: { Keys: [guessKey(source, this.now())] },
-    };
-    const found: Record<string, Record<string, unknown>[]> = {};
-    for (let attempt = 0; Object.keys(keys).length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      const out = await this.doc.send(new BatchGetCommand({ RequestItems: keys }));
-      for (const [table, items] of Object.entries(out.Responses ?? {}))
-        found[table] = [...(found[table] ?? []), ...items];
-      keys = (out.UnprocessedKeys ?? {}) as typeof keys;
-      if (attempt > 8) throw new Error('BatchGetItem left keys unprocessed after 8 retries');
-    }
-    const control = found[this.tables.register]?.[0];
-    const guess = found[this.tables.operations]?.[0];
-    return {
-      holder: control
-        ? {
-            account: String(control.account),
-            name: String(control.name),
-            jointNames: Array.isArray(control.jointNames) ? control.jointNames.map(String) : [],
-            shares: Number(control.shares),
-            nominee: control.nominee === true,
-            email: typeof control.email === 'string' ? control.email : null,
-          }
-        : null,
-      recentFailures: guess ? Number(guess.failures ?? 0) : 0,
-    };
+  async lookup(controlHash: string): Promise<BallotHolder | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tables.register, Key: controlKey(controlHash) }),
+    );
+    const control = out.Item;
+    return control
+      ? {
+          account: String(control.account),
+          name: String(control.name),
+          jointNames: Array.isArray(control.jointNames) ? control.jointNames.map(String) : [],
+          shares: Number(control.shares),
+          nominee: control.nominee === true,
+          email: typeof control.email === 'string' ? control.email : null,
+        }
+      : null;
   }
 
-  async recordFailure(source: string): Promise<number> {
-    const now = this.now();
-    const out = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tables.operations,
-        Key: guessKey(source, now),
-        UpdateExpression: 'ADD failures :one SET expiresAt = :exp',
-        ExpressionAttributeValues: { ':one': 1, ':exp': Math.floor((now + 2 * GUESS_WINDOW_MS) / 1000) },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(out.Attributes?.failures ?? 1);
+  async reserveGuess(viewer: string, policy: GuessPolicy): Promise<GuessOutcome> {
+    return reserveGuess(this.doc, this.tables.operations, viewer, policy, this.now);
+  }
+
+  async releaseGuess(reservation: GuessReservation): Promise<void> {
+    await releaseGuess(this.doc, this.tables.operations, reservation);
   }
 
   async append(

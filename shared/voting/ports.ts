@@ -1,5 +1,6 @@
 // The ports of the voting use cases. Adapters (DynamoDB, SES, the clock) implement them; the use cases
 // take them as arguments, so pure tests can pass in-memory fakes.
+import type { GuessPolicy, GuessReservation } from '../domain/guess-limit.ts';
 import type { Holder } from '../domain/holder.ts';
 import type { Instruction } from '../domain/instruction.ts';
 
@@ -27,16 +28,15 @@ export interface AppendResult {
 }
 
 export interface VoteStore {
+  /** The holder behind a control-number hash. */
+  lookup(controlHash: string): Promise<BallotHolder | null>;
   /**
-   * The holder behind a control-number hash, and the count of recent failures from a source
-   * address, in one round trip.
+   * Reserve one guess for a viewer before a look-up, under a condition: refused past the limit,
+   * however many guesses arrive at once.
    */
-  lookup(
-    controlHash: string,
-    source: string,
-  ): Promise<{ holder: BallotHolder | null; recentFailures: number }>;
-  /** Count one failed control number from a source address; returns the count in the current window. */
-  recordFailure(source: string): Promise<number>;
+  reserveGuess(viewer: string, policy: GuessPolicy): Promise<GuessOutcome>;
+  /** Give a reserved guess back (the number was right). */
+  releaseGuess(reservation: GuessReservation): Promise<void>;
   /** Append an instruction and, when it is the latest-dated, make it the account's effective one. */
   append(
     instruction: Instruction,
@@ -54,3 +54,7 @@ export interface VoteStore {
   closePolls(by: string, at: string): Promise<{ closedAt: string; by: string; alreadyClosed: boolean }>;
   pollsClosedAt(): Promise<string | null>;
 }
+
+export type GuessOutcome =
+  | { admitted: true; reservation: GuessReservation }
+  | { admitted: false; retryAfterMs: number };

@@ -7,9 +7,23 @@ import { controlSecretAtColdStart, withControlSecret } from '../config/secret.ts
 import { loadStorageConfig } from '../config/storage-config.ts';
 import { formatIssues, InvalidInputError, type Meeting, parseMeeting } from '../domain/meeting.ts';
 import { type Mailer, SesMailer } from '../mail/mailer.ts';
+import { powertoolsMetrics } from '../notices/metrics.ts';
 import { createDynamoClients } from '../storage/dynamo-client.ts';
 import { DynamoVoteStore } from '../storage/vote-store.ts';
-import type { VotingDeps } from './submit.ts';
+import type { VotingDeps, VotingMetrics } from './submit.ts';
+
+type VotingMetricName = Parameters<VotingMetrics['count']>[0];
+
+/** Each count is published at once (one EMF document): a request counts at most one failure. */
+function votingMetrics(meetingId: string, namespace: string | undefined): VotingMetrics {
+  const metrics = powertoolsMetrics<VotingMetricName>({ meetingId, namespace });
+  return {
+    count(name) {
+      metrics.count(name);
+      metrics.flush();
+    },
+  };
+}
 
 const votingEnvSchema = z.object({
   /** The meeting file's JSON, validated by the same schema as everywhere else. */
@@ -18,8 +32,10 @@ const votingEnvSchema = z.object({
   CONTROL_SECRET: z
     .string({ error: 'is not set' })
     .regex(/^[0-9a-f]{64,}$/, 'must be at least 64 hex digits (32 bytes)'),
-  /** Failed control numbers from one address per hour before 429. */
-  MAX_CONTROL_FAILURES: z.coerce.number().int().positive().default(10),
+  /** Failed control numbers a viewer may make at once before having to wait (shared/domain/guess-limit.ts). */
+  MAX_CONTROL_FAILURES: z.coerce.number().int().positive().default(20),
+  /** The CloudWatch namespace of the voting metrics (failures across viewers). */
+  METRICS_NAMESPACE: z.string().min(1).optional(),
   /** The sender of confirmations and notices, e.g. "HemaCare Proxy <proxy@example.com>". */
   MAIL_FROM: z.string({ error: 'is not set' }).min(3),
   /** Only locally: the SES endpoint's URL. */
@@ -61,6 +77,7 @@ export function loadVotingRuntime(env: Record<string, string | undefined> = proc
       now,
       randomBytes,
       maxFailures: parsed.data.MAX_CONTROL_FAILURES,
+      metrics: votingMetrics(meeting.id, parsed.data.METRICS_NAMESPACE),
     },
   };
 }

@@ -1,9 +1,9 @@
-// The holder's side of voting: fetch the ballot, submit a proxy, revoke it (issue "Voting"). Pure use
-// cases over ports; the HTTP handlers map their results and errors to responses.
+// The holder's side of voting: fetch the ballot, submit a proxy, revoke it. Pure use cases over ports; the HTTP handlers map their results and errors to responses.
 import { createHash } from 'node:crypto';
 import { type Problem, validateVotes } from '../domain/ballot.ts';
 import { canonicalJson } from '../domain/canonical.ts';
 import { checkControlNumber, controlNumberHash, newReceiptCode } from '../domain/control-number.ts';
+import { DEFAULT_GUESS_POLICY, type GuessPolicy, guessPolicy, viewerKey } from '../domain/guess-limit.ts';
 import type { Instruction, Votes } from '../domain/instruction.ts';
 import { internetCutoffMs, type Meeting } from '../domain/meeting.ts';
 import { orderKey } from '../domain/revocation.ts';
@@ -16,8 +16,16 @@ export interface VotingDeps {
   secret: Uint8Array | string;
   now: () => number;
   randomBytes: (n: number) => Uint8Array;
-  /** Failed control numbers from one source address within the window before 429 (default 10). */
+  /** Failed control numbers a viewer may make at once before having to wait (default 20). */
   maxFailures?: number;
+  /** The whole guessing policy; when absent, the default one with `maxFailures` as its burst. */
+  guessPolicy?: GuessPolicy;
+  /** Counts failures and refusals across all viewers (a distributed guesser shows there). */
+  metrics?: VotingMetrics;
+}
+
+export interface VotingMetrics {
+  count(name: 'ControlNumberFailures' | 'ControlNumberGuessesRefused' | 'LinkTokenRefused'): void;
 }
 
 /** A refusal the HTTP layer turns into a status code and a JSON error naming the field. */
@@ -40,7 +48,17 @@ export class VotingError extends Error {
 
 const NOT_RECOGNISED = 'This control number is not recognised. Check it against your notice and try again.';
 
-/** Checks the number, the window and the guessing limit, and finds the holder. */
+/** A wait in plain words: "about 3 minutes". */
+function waitWords(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  return minutes === 1 ? 'about a minute' : `about ${minutes} minutes`;
+}
+
+/**
+ * Checks the number and finds the holder, under the guessing limit: a guess is reserved for the
+ * viewer (shared/domain/guess-limit.ts) before the look-up, refused past the limit, and given back
+ * when the number is right. `source` is the viewer's address (IPv6 counts by its /64).
+ */
 export async function holderFor(
   deps: VotingDeps,
   controlNumber: string,
@@ -60,23 +78,24 @@ export async function holderFor(
       ],
     );
   }
-  const { holder, recentFailures } = await deps.store.lookup(
-    controlNumberHash(check.digits, deps.secret),
-    source,
-  );
-  const limit = deps.maxFailures ?? 10;
-  if (recentFailures >= limit) {
+  const policy = deps.guessPolicy ?? guessPolicy(deps.maxFailures ?? DEFAULT_GUESS_POLICY.burst);
+  const reserved = await deps.store.reserveGuess(viewerKey(source), policy);
+  if (!reserved.admitted) {
+    deps.metrics?.count('ControlNumberGuessesRefused');
     throw new VotingError(
       'too-many-attempts',
-      'Too many control numbers were not recognised from your address. Wait an hour and try again.',
+      `Too many control numbers were not recognised from your network. Try again in ${waitWords(reserved.retryAfterMs)}.`,
     );
   }
+  const holder = await deps.store.lookup(controlNumberHash(check.digits, deps.secret));
   if (!holder) {
-    await deps.store.recordFailure(source);
+    // The reservation stays: it is the failure counted.
+    deps.metrics?.count('ControlNumberFailures');
     throw new VotingError('not-recognised', NOT_RECOGNISED, [
       { path: 'controlNumber', message: 'is not recognised' },
     ]);
   }
+  await deps.store.releaseGuess(reserved.reservation);
   return holder;
 }
 
