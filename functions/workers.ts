@@ -172,14 +172,14 @@ export const TABULATION_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = 
   snapshots: { tables: { operations: ['Query'] } },
   // GET /admin/tally/{run}: a header, its result and its leaf chunks.
   snapshot: { tables: { operations: ['GetItem', 'Query'] } },
-  // POST /api/counted: the ballot's holder lookup and failure count, the account's history, the final
-  // count's header, leaf chunk and result; the answer by e-mail on request.
+  // POST /api/counted: the ballot's holder lookup under the guessing limit, the account's history, the
+  // final count's header, leaf chunk and result; the answer by e-mail on request.
   counted: {
     controlSecret: true,
     mail: ['SendEmail'],
     tables: {
-      register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'UpdateItem', 'GetItem', 'Query'],
+      register: ['GetItem'],
+      operations: ['UpdateItem', 'GetItem', 'Query'],
       votes: ['Query'],
     },
   },

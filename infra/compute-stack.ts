@@ -56,6 +56,8 @@ export interface ComputeStackProps extends StackProps {
   /** From the stateful stack. */
   tables: Readonly<Record<TableKind, ITable>>;
   controlSecret: ISecret;
+  /** The CloudFront origin secret: CloudFront sends it, the public functions require it. */
+  originSecret: ISecret;
   registerBucket: IBucket;
   logsBucket: IBucket;
   /** From the edge stack (us-east-1): the WAF web ACL to put in front of the public API. */
@@ -150,6 +152,7 @@ export class ComputeStack extends Stack {
       logRetention: this.logRetention,
       logsBucket: props.logsBucket,
       webAclArn: props.webAclArn,
+      originSecret: props.originSecret,
       ...(props.settings.publicDomain ? { publicDomain: props.settings.publicDomain } : {}),
     });
     this.api = this.publicApi.api;
@@ -239,6 +242,18 @@ export class ComputeStack extends Stack {
       const fn = this.functions.get(route.function);
       if (!fn) throw new Error(`no function ${route.function}`);
       this.publicApi.addRoute(route, fn);
+    }
+    // The public functions answer only what came through CloudFront (shared/http/origin.ts).
+    for (const name of new Set(props.routes.filter((r) => r.auth !== 'iam').map((r) => r.function))) {
+      const fn = this.functions.get(name);
+      if (!fn) continue;
+      fn.addEnvironment('ORIGIN_SECRET_ARN', props.originSecret.secretArn);
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.originSecret.secretArn],
+        }),
+      );
     }
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

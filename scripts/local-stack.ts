@@ -237,6 +237,9 @@ async function main(): Promise<void> {
     POWERTOOLS_SERVICE_NAME: 'proxyvote',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     CONTROL_SECRET: secret,
+    // The public routes answer only what came through CloudFront: the HTTP adapter plays it and adds
+    // this secret, as CloudFront's origin header does on AWS.
+    ORIGIN_SECRET: process.env.ORIGIN_SECRET ?? randomBytes(24).toString('hex'),
     MAIL_FROM: LOCAL_MAIL_FROM,
     BALLOT_URL: ballotUrl,
     // Notices: no rate limit against the local SES endpoint (set NOTICE_SEND_RATE to try one), and

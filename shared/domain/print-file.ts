@@ -1,6 +1,6 @@
 // The print file: the notices that go by post (RULES.md section 3), one CSV row per holder for a
 // mail-merge house. Each row carries the holder's control number (the only copy besides the holder's
-// paper notice: RULES.md section 2) and the notice's full text, so the paper notice states the same
+// paper notice: RULES.md section 2; never inside a URL) and the notice's full text, so the paper notice states the same
 // facts as the e-mail. Spreadsheets are the usual way such a file is opened, so every cell is quoted
 // and a cell a spreadsheet would take for a formula is neutralised. Pure: no file system here.
 import { formatControlNumber } from './control-number.ts';
@@ -82,7 +82,8 @@ export function printRowValues(meeting: Meeting, ballotUrl: string, row: PrintRo
     // In groups of four, as on the notice: a spreadsheet keeps it as text (a 16-digit number would
     // lose its last digit to floating point).
     formatControlNumber(row.controlNumber),
-    votingLink(ballotUrl, row.controlNumber),
+    // The bare page: no URL carries the control number (a paper notice has no link token either).
+    votingLink(ballotUrl),
     row.reason,
     row.reissued ? 'yes' : 'no',
     text,

@@ -5,7 +5,7 @@
 // issues, queues and prints nothing.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Holder } from '../domain/holder.ts';
-import type { Meeting } from '../domain/meeting.ts';
+import { internetCutoffMs, type Meeting } from '../domain/meeting.ts';
 import { type PrintRow, printFileCsv } from '../domain/print-file.ts';
 import { parseRegister } from '../domain/register.ts';
 import type { TableNames } from '../storage/tables.ts';
@@ -68,7 +68,10 @@ export async function importRegister(input: ImportRegisterInput): Promise<Import
     holders,
     input.secret,
     input.randomBytes,
-    { onProgress: (done, total) => input.onProgress?.('import', done, total) },
+    {
+      onProgress: (done, total) => input.onProgress?.('import', done, total),
+      linkExpiresAt: internetCutoffMs(input.meeting),
+    },
   );
 
   const now = holders.filter((h) => issued.has(h.account));

@@ -2,7 +2,9 @@
 //   register   CONTROL#<hmac>  / CONTROL      the holder behind a control number (no number stored)
 //   votes      ACCOUNT#<acct>  / INSTR#<id>   one instruction, appended once, never changed
 //   votes      ACCOUNT#<acct>  / EFFECTIVE    the account's effective instruction (greatest order key)
+//   register   LINK#<hmac>     / LINK         a notice link's token: its control hash, used once
 //   operations GUESS#<viewer>  / LIMIT        the viewer's guess limiter (shared/domain/guess-limit.ts)
+//   operations SESSION#<hmac>  / SESSION      a ballot session: its control hash, until it expires
 // A submission costs one conditional UpdateItem (reserve a guess), one GetItem (the holder), one
 // UpdateItem (give the guess back: the number was right) and one TransactWriteItems (append + move the
 // pointer, each under a condition), so concurrent submissions for one account leave exactly the
@@ -15,6 +17,7 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { canonicalJson } from '../domain/canonical.ts';
@@ -45,6 +48,10 @@ export const EFFECTIVE_SK = 'EFFECTIVE';
 export const INSTRUCTION_PREFIX = 'INSTR#';
 
 export const controlKey = (hash: string) => ({ pk: `CONTROL#${hash}`, sk: CONTROL_SK });
+/** A notice link's token, by its keyed hash (register table). */
+export const linkKey = (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' });
+/** A ballot session, by its id's keyed hash (operations table). */
+export const sessionKey = (hash: string) => ({ pk: `SESSION#${hash}`, sk: 'SESSION' });
 export const accountPk = (account: string) => `ACCOUNT#${account}`;
 
 /** Paper instruments and the inspector's resolutions mark the account: its count needs the whole history. */
@@ -91,6 +98,58 @@ export class DynamoVoteStore implements VoteStore {
           email: typeof control.email === 'string' ? control.email : null,
         }
       : null;
+  }
+
+  async useLinkToken(linkHash: string, now: number): Promise<string | null> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.register,
+          Key: linkKey(linkHash),
+          UpdateExpression: 'SET usedAt = :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(usedAt) AND (attribute_not_exists(expiresAt) OR expiresAt > :nowSeconds)',
+          ExpressionAttributeValues: {
+            ':now': new Date(now).toISOString(),
+            ':nowSeconds': Math.floor(now / 1000),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return typeof out.Attributes?.controlHash === 'string' ? out.Attributes.controlHash : null;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return null;
+      throw e;
+    }
+  }
+
+  async openSession(sessionHash: string, controlHash: string, expiresAt: number): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tables.operations,
+        Item: {
+          ...sessionKey(sessionHash),
+          type: 'session',
+          controlHash,
+          expiresAt: Math.floor(expiresAt / 1000),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async session(sessionHash: string, now: number): Promise<string | null> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tables.operations,
+        Key: sessionKey(sessionHash),
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Item;
+    // DynamoDB deletes expired items late (DynamoDB Local never): the expiry is checked here.
+    if (!item || typeof item.controlHash !== 'string' || Number(item.expiresAt) * 1000 <= now) return null;
+    return item.controlHash;
   }
 
   async reserveGuess(viewer: string, policy: GuessPolicy): Promise<GuessOutcome> {

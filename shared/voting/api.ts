@@ -2,11 +2,27 @@
 // refusal goes through toHttpError.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { renderConfirmation } from '../domain/confirmation-email.ts';
+import { sessionCookie, sessionIdFrom } from '../domain/link-token.ts';
 import { httpHandler } from '../http/handler.ts';
 import { json, parseJsonBody } from '../http/json.ts';
-import { ballotRequestSchema, proxyRequestSchema, revokeRequestSchema, toHttpError } from './http.ts';
+import {
+  ballotOpenSchema,
+  linkRequestSchema,
+  proxyRequestSchema,
+  revokeRequestSchema,
+  toHttpError,
+} from './http.ts';
 import type { VotingRuntime } from './runtime.ts';
-import { fetchBallot, type Receipt, revokeProxy, submitProxy } from './submit.ts';
+import {
+  type BallotView,
+  credentialOf,
+  type OpenedSession,
+  openBallot,
+  openWithLink,
+  type Receipt,
+  revokeProxy,
+  submitProxy,
+} from './submit.ts';
 
 /** The meeting as a holder sees it: nothing secret, the same for everyone. */
 export function publicMeeting(runtime: VotingRuntime) {
@@ -37,13 +53,42 @@ function receiptBody(r: Receipt) {
   };
 }
 
+/** The answer that opens a ballot, setting the session cookie when a session was opened. */
+function ballotAnswer(runtime: VotingRuntime, ballot: BallotView, session: OpenedSession | null) {
+  const answer = json(200, { meeting: publicMeeting(runtime), ...ballot });
+  if (session) answer.cookies = [sessionCookie(session.id, runtime.secureCookies)];
+  return answer;
+}
+
+/**
+ * POST /api/ballot: with the control number, the ballot and a session for what follows (so the page
+ * need not keep the number); without it, the ballot of the request's session.
+ */
 export const handleFetchBallot = (runtime: VotingRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
-      const body = parseJsonBody(event, ballotRequestSchema);
-      const ballot = await fetchBallot(runtime.deps, body.controlNumber, event.requestContext.http.sourceIp);
-      return json(200, { meeting: publicMeeting(runtime), ...ballot });
+      const body = parseJsonBody(event, ballotOpenSchema);
+      const { ballot, session } = await openBallot(
+        runtime.deps,
+        credentialOf(body.controlNumber, sessionIdFrom(event.cookies)),
+        event.requestContext.http.sourceIp,
+        { session: true },
+      );
+      return ballotAnswer(runtime, ballot, session);
+    },
+    toHttpError,
+  );
+
+/** POST /api/link: the notice link's token, exchanged once (by the page's own POST) for the ballot and a session. */
+export const handleOpenLink = (runtime: VotingRuntime, logger: Logger) =>
+  httpHandler(
+    logger,
+    async (event) => {
+      const body = parseJsonBody(event, linkRequestSchema);
+      const { ballot, session } = await openWithLink(runtime.deps, body.linkToken);
+      logger.info('link used');
+      return ballotAnswer(runtime, ballot, session);
     },
     toHttpError,
   );
@@ -73,7 +118,11 @@ export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
     logger,
     async (event) => {
       const body = parseJsonBody(event, proxyRequestSchema);
-      const receipt = await submitProxy(runtime.deps, body, event.requestContext.http.sourceIp);
+      const receipt = await submitProxy(
+        runtime.deps,
+        { ...body, sessionId: sessionIdFrom(event.cookies) },
+        event.requestContext.http.sourceIp,
+      );
       logger.info('proxy accepted', { effective: receipt.effective, replayed: receipt.replayed });
       if (!receipt.replayed) await confirm(runtime, logger, receipt);
       return json(receipt.replayed ? 200 : 201, receiptBody(receipt));
@@ -86,7 +135,11 @@ export const handleRevokeProxy = (runtime: VotingRuntime, logger: Logger) =>
     logger,
     async (event) => {
       const body = parseJsonBody(event, revokeRequestSchema);
-      const receipt = await revokeProxy(runtime.deps, body, event.requestContext.http.sourceIp);
+      const receipt = await revokeProxy(
+        runtime.deps,
+        { ...body, sessionId: sessionIdFrom(event.cookies) },
+        event.requestContext.http.sourceIp,
+      );
       logger.info('revocation accepted', { effective: receipt.effective, replayed: receipt.replayed });
       if (!receipt.replayed) await confirm(runtime, logger, receipt);
       return json(receipt.replayed ? 200 : 201, receiptBody(receipt));

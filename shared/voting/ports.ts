@@ -37,6 +37,15 @@ export interface VoteStore {
   reserveGuess(viewer: string, policy: GuessPolicy): Promise<GuessOutcome>;
   /** Give a reserved guess back (the number was right). */
   releaseGuess(reservation: GuessReservation): Promise<void>;
+  /**
+   * Use a notice link's token, once: its control hash, or null when it is unknown, used or expired.
+   * A conditional write: two exchanges of one token never both succeed.
+   */
+  useLinkToken(linkHash: string, now: number): Promise<string | null>;
+  /** Open a ballot session for a control hash, until `expiresAt` (epoch ms). */
+  openSession(sessionHash: string, controlHash: string, expiresAt: number): Promise<void>;
+  /** The control hash of a live session, or null. */
+  session(sessionHash: string, now: number): Promise<string | null>;
   /** Append an instruction and, when it is the latest-dated, make it the account's effective one. */
   append(
     instruction: Instruction,

@@ -41,6 +41,8 @@ const votingEnvSchema = z.object({
   /** Only locally: the SES endpoint's URL. */
   SES_ENDPOINT: z.url().optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** The session cookie's Secure attribute: on unless set to false (only for a local stack over plain HTTP). */
+  SESSION_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
   /** Local demo only: milliseconds added to the clock (the reference meeting is in 2002). */
   CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
@@ -50,6 +52,8 @@ const fetchedControlSecret = await controlSecretAtColdStart(process.env);
 
 export interface VotingRuntime {
   meeting: Meeting;
+  /** Whether the session cookie says Secure. */
+  secureCookies: boolean;
   deps: VotingDeps;
   mailer: Mailer;
 }
@@ -69,6 +73,7 @@ export function loadVotingRuntime(env: Record<string, string | undefined> = proc
   });
   return {
     meeting,
+    secureCookies: parsed.data.SESSION_COOKIE_SECURE === 'true',
     mailer,
     deps: {
       meeting,

@@ -5,6 +5,14 @@ import { canonicalJson } from '../domain/canonical.ts';
 import { checkControlNumber, controlNumberHash, newReceiptCode } from '../domain/control-number.ts';
 import { DEFAULT_GUESS_POLICY, type GuessPolicy, guessPolicy, viewerKey } from '../domain/guess-limit.ts';
 import type { Instruction, Votes } from '../domain/instruction.ts';
+import {
+  LINK_TOKEN_PATTERN,
+  linkTokenHash,
+  newSessionId,
+  SESSION_ID_PATTERN,
+  sessionEnds,
+  sessionHash,
+} from '../domain/link-token.ts';
 import { internetCutoffMs, type Meeting } from '../domain/meeting.ts';
 import { orderKey } from '../domain/revocation.ts';
 import type { BallotHolder, StoredInstruction, VoteStore } from './ports.ts';
@@ -37,7 +45,9 @@ export class VotingError extends Error {
       | 'closed'
       | 'too-many-attempts'
       | 'idempotency-conflict'
-      | 'no-open-conflict',
+      | 'no-open-conflict'
+      | 'link-used'
+      | 'session-ended',
     message: string,
     readonly problems: Problem[] = [],
   ) {
@@ -64,6 +74,15 @@ export async function holderFor(
   controlNumber: string,
   source: string,
 ): Promise<BallotHolder> {
+  return (await findHolder(deps, controlNumber, source)).holder;
+}
+
+interface Found {
+  holder: BallotHolder;
+  controlHash: string;
+}
+
+async function findHolder(deps: VotingDeps, controlNumber: string, source: string): Promise<Found> {
   const check = checkControlNumber(controlNumber);
   if (!check.ok) {
     // A typo fails here, before any database read; the check digit is public, so this reveals nothing.
@@ -87,7 +106,8 @@ export async function holderFor(
       `Too many control numbers were not recognised from your network. Try again in ${waitWords(reserved.retryAfterMs)}.`,
     );
   }
-  const holder = await deps.store.lookup(controlNumberHash(check.digits, deps.secret));
+  const controlHash = controlNumberHash(check.digits, deps.secret);
+  const holder = await deps.store.lookup(controlHash);
   if (!holder) {
     // The reservation stays: it is the failure counted.
     deps.metrics?.count('ControlNumberFailures');
@@ -96,7 +116,72 @@ export async function holderFor(
     ]);
   }
   await deps.store.releaseGuess(reserved.reservation);
-  return holder;
+  return { holder, controlHash };
+}
+
+/** How a request names the holder: the control number, or a ballot session opened before. */
+export type Credential = { controlNumber: string } | { sessionId: string };
+
+/** The credential of a request: its control number if it gives one, else its session cookie. */
+export function credentialOf(controlNumber: string | undefined, sessionId: string | null): Credential {
+  if (controlNumber !== undefined) return { controlNumber };
+  if (sessionId) return { sessionId };
+  throw new VotingError('invalid', 'Type the 16-digit control number printed in your notice.', [
+    { path: 'controlNumber', message: 'is required' },
+  ]);
+}
+
+const SESSION_ENDED =
+  'Your ballot session has ended. Type the 16-digit control number printed in your notice to go on.';
+
+async function findBy(deps: VotingDeps, credential: Credential, source: string): Promise<Found> {
+  if ('controlNumber' in credential) return findHolder(deps, credential.controlNumber, source);
+  const controlHash = SESSION_ID_PATTERN.test(credential.sessionId)
+    ? await deps.store.session(sessionHash(credential.sessionId, deps.secret), deps.now())
+    : null;
+  // A session of a number re-issued since finds no holder: it ends with the number.
+  const holder = controlHash ? await deps.store.lookup(controlHash) : null;
+  if (!controlHash || !holder) throw new VotingError('session-ended', SESSION_ENDED);
+  return { holder, controlHash };
+}
+
+/** A new ballot session for a holder found by number or link; its id goes only into a cookie. */
+async function startSession(deps: VotingDeps, controlHash: string): Promise<OpenedSession> {
+  const now = deps.now();
+  const id = newSessionId(deps.randomBytes);
+  const expiresAt = sessionEnds(now, internetCutoffMs(deps.meeting));
+  await deps.store.openSession(sessionHash(id, deps.secret), controlHash, expiresAt);
+  return { id, expiresAt };
+}
+
+export interface OpenedSession {
+  id: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+const LINK_USED =
+  'This link has already been used (it works once), or voting has closed. Type the 16-digit control number printed in your notice.';
+
+/**
+ * The notice's link, used once: its token opens the holder's ballot and a session. A used, unknown or
+ * expired token gets one answer, and the holder types the control number instead.
+ */
+export async function openWithLink(
+  deps: VotingDeps,
+  token: string,
+): Promise<{ ballot: BallotView; session: OpenedSession }> {
+  assertOpen(deps);
+  const controlHash = LINK_TOKEN_PATTERN.test(token)
+    ? await deps.store.useLinkToken(linkTokenHash(token, deps.secret), deps.now())
+    : null;
+  const holder = controlHash ? await deps.store.lookup(controlHash) : null;
+  if (!controlHash || !holder) {
+    deps.metrics?.count('LinkTokenRefused');
+    throw new VotingError('link-used', LINK_USED, [{ path: 'linkToken', message: 'has been used already' }]);
+  }
+  const session = await startSession(deps, controlHash);
+  return { ballot: await ballotOf(deps, holder), session };
 }
 
 function assertOpen(deps: VotingDeps): number {
@@ -119,10 +204,29 @@ export interface BallotView {
 
 export async function fetchBallot(
   deps: VotingDeps,
-  controlNumber: string,
+  credential: string | Credential,
   source: string,
 ): Promise<BallotView> {
-  const holder = await holderFor(deps, controlNumber, source);
+  return (await openBallot(deps, credential, source, { session: false })).ballot;
+}
+
+/** The ballot, and (when asked, for a holder who typed the number) a session for what follows. */
+export async function openBallot(
+  deps: VotingDeps,
+  credential: string | Credential,
+  source: string,
+  options: { session: boolean },
+): Promise<{ ballot: BallotView; session: OpenedSession | null }> {
+  const cred = typeof credential === 'string' ? { controlNumber: credential } : credential;
+  const { holder, controlHash } = await findBy(deps, cred, source);
+  const session =
+    options.session && 'controlNumber' in cred && deps.now() <= internetCutoffMs(deps.meeting)
+      ? await startSession(deps, controlHash)
+      : null;
+  return { ballot: await ballotOf(deps, holder), session };
+}
+
+async function ballotOf(deps: VotingDeps, holder: BallotHolder): Promise<BallotView> {
   const current = await deps.store.effective(holder.account);
   return {
     holder: {
@@ -161,7 +265,9 @@ export interface Receipt {
 }
 
 export interface SubmitInput {
-  controlNumber: string;
+  /** The control number; or, instead, `sessionId`. */
+  controlNumber?: string | undefined;
+  sessionId?: string | null | undefined;
   votes: Votes;
   /** Chosen by the client, the same for every retry of one submission. */
   idempotencyKey: string;
@@ -187,7 +293,7 @@ function signer(holder: BallotHolder, signedBy: string | undefined): string {
 
 export async function submitProxy(deps: VotingDeps, input: SubmitInput, source: string): Promise<Receipt> {
   const now = assertOpen(deps);
-  const holder = await holderFor(deps, input.controlNumber, source);
+  const { holder } = await findBy(deps, credentialOf(input.controlNumber, input.sessionId ?? null), source);
   const problems = validateVotes(input.votes, { meeting: deps.meeting, holder, channel: 'internet' });
   if (problems.length > 0)
     throw new VotingError('invalid', 'The vote could not be recorded as given.', problems);
@@ -204,14 +310,15 @@ export async function submitProxy(deps: VotingDeps, input: SubmitInput, source: 
 }
 
 export interface RevokeInput {
-  controlNumber: string;
+  controlNumber?: string | undefined;
+  sessionId?: string | null | undefined;
   idempotencyKey: string;
   signedBy?: string | undefined;
 }
 
 export async function revokeProxy(deps: VotingDeps, input: RevokeInput, source: string): Promise<Receipt> {
   const now = assertOpen(deps);
-  const holder = await holderFor(deps, input.controlNumber, source);
+  const { holder } = await findBy(deps, credentialOf(input.controlNumber, input.sessionId ?? null), source);
   const instruction: Instruction = {
     id: instructionId('rev', holder.account, input.idempotencyKey),
     account: holder.account,
