@@ -57,7 +57,9 @@ describe('the origin secret', () => {
           'cloudfront-viewer-address': '198.51.100.1:443',
           'x-proxyvote-origin': 'not-the-secret-0000000000000000000000',
         },
-        ...(r.method === 'POST' ? { body: JSON.stringify({ controlNumber: stack.controls.get('A-1') }) } : {}),
+        ...(r.method === 'POST'
+          ? { body: JSON.stringify({ controlNumber: stack.controls.get('A-1') }) }
+          : {}),
       });
       expect(res.status, `${r.method} ${r.path}`).toBe(403);
       expect((await jsonOf(res)).error.code).toBe('forbidden');
