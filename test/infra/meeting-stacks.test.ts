@@ -180,8 +180,22 @@ describe('the stacks of one meeting', () => {
 });
 
 describe('the stateful stack', () => {
+  it('holds the origin secret CloudFront sends: generated, letters and digits, retained', () => {
+    const [, secret] = resources(stateful, 'AWS::SecretsManager::Secret').find(([id]) =>
+      id.startsWith('OriginSecret'),
+    ) as [string, Resource];
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
+  });
+
   it('holds the control-number secret: generated, 64 hex digits, retained', () => {
-    const [[, secret]] = resources(stateful, 'AWS::SecretsManager::Secret') as [[string, Resource]];
+    const [, secret] = resources(stateful, 'AWS::SecretsManager::Secret').find(([id]) =>
+      id.startsWith('ControlSecret'),
+    ) as [string, Resource];
     expect(secret.DeletionPolicy).toBe('Retain');
     expect(secret.Properties.GenerateSecretString).toEqual({
       PasswordLength: 64,
@@ -251,9 +265,28 @@ describe('the functions', () => {
     for (const name of functionNames) {
       const variables = env(name);
       expect(variables.CONTROL_SECRET, name).toBeUndefined();
-      const reads = statementsOf(name).some((s) => list(s.Action).includes('secretsmanager:GetSecretValue'));
-      expect(reads, name).toBe(declared[name]?.controlSecret === true);
+      const reads = statementsOf(name).filter((s) =>
+        list(s.Action).includes('secretsmanager:GetSecretValue'),
+      );
+      const readsControl = reads.some((s) => JSON.stringify(s.Resource).includes('ControlSecret'));
+      expect(readsControl, name).toBe(declared[name]?.controlSecret === true);
       expect(variables.CONTROL_SECRET_ARN !== undefined, name).toBe(declared[name]?.controlSecret === true);
+    }
+  });
+
+  it('make every public route answer only CloudFront: its functions read the origin secret, the others not', () => {
+    const publicFunctions = new Set(routes.filter((r) => r.auth !== 'iam').map((r) => r.function));
+    expect(publicFunctions.size).toBeGreaterThan(5);
+    for (const name of functionNames) {
+      const variables = env(name);
+      const readsOrigin = statementsOf(name).some(
+        (s) =>
+          list(s.Action).includes('secretsmanager:GetSecretValue') &&
+          JSON.stringify(s.Resource).includes('OriginSecret'),
+      );
+      expect(readsOrigin, name).toBe(publicFunctions.has(name));
+      expect(variables.ORIGIN_SECRET_ARN !== undefined, name).toBe(publicFunctions.has(name));
+      expect(variables.ORIGIN_SECRET, name).toBeUndefined();
     }
   });
 });
@@ -285,13 +318,18 @@ describe('least privilege', () => {
       operations: ['DescribeTable'],
     });
     expect(dynamoActions('ballot')).toEqual({
-      register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'UpdateItem'],
+      register: ['GetItem'],
+      operations: ['GetItem', 'PutItem', 'UpdateItem'],
+      votes: ['GetItem'],
+    });
+    expect(dynamoActions('open-link')).toEqual({
+      register: ['GetItem', 'UpdateItem'],
+      operations: ['PutItem'],
       votes: ['GetItem'],
     });
     expect(dynamoActions('submit-proxy')).toEqual({
-      register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'UpdateItem'],
+      register: ['GetItem'],
+      operations: ['GetItem', 'UpdateItem'],
       votes: ['GetItem', 'PutItem', 'UpdateItem'],
     });
     expect(dynamoActions('close-polls')).toEqual({ operations: ['PutItem'] });
@@ -395,6 +433,13 @@ describe('the edge', () => {
     expect(attribute).toMatch(/^\/cdk\/exports\/proxyvote-hemacare-2002-compute\//);
     expect(JSON.stringify(config.Origins[0]?.DomainName)).toContain('execute-api');
     expect(config.Logging).toBeDefined();
+    // CloudFront sends the origin secret, resolved from Secrets Manager at deployment (never in the template).
+    const origin = config.Origins[0] as {
+      OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[];
+    };
+    const header = origin.OriginCustomHeaders?.find((h) => h.HeaderName === 'x-proxyvote-origin');
+    expect(JSON.stringify(header?.HeaderValue)).toContain('resolve:secretsmanager:');
+    expect(JSON.stringify(header?.HeaderValue)).toContain('OriginSecret');
   });
 });
 
