@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/proxyvote.ts';
 import { checkControlNumber, controlNumberHash } from '../../shared/domain/control-number.ts';
 import type { Holder } from '../../shared/domain/holder.ts';
+import { linkTokenFor } from '../../shared/domain/link-token.ts';
 import { readPrintFile } from '../../shared/domain/print-file.ts';
 import { RegisterError, serializeRegister } from '../../shared/domain/register.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
@@ -215,7 +216,9 @@ describe('sending the notices', () => {
       const text = mine[0]?.text as string;
       expect(text).toContain(`To: ${h.name}`);
       const number = numberInNotice(text);
-      expect(mine[0]?.html).toContain(`${BALLOT_URL}#c=${number}`);
+      // The link carries the number's single-use token, never the number.
+      expect(mine[0]?.html).toContain(`${BALLOT_URL}#t=${linkTokenFor(number, KEY)}`);
+      expect(mine[0]?.html).not.toContain(`#c=`);
       expect(await opens(t, number)).toBe(h.name);
       const marker = await t.doc.send(
         new GetCommand({ TableName: t.names.register, Key: noticeMarkerKey(h.account) }),
