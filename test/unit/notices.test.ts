@@ -9,15 +9,10 @@ import {
   formatControlNumber,
   luhnCheckDigit,
 } from '../../shared/domain/control-number.ts';
+import { csvCell as anyCsvCell, neutralizeFormula } from '../../shared/domain/csv.ts';
 import { linkTokenFor } from '../../shared/domain/link-token.ts';
 import { renderNoticeEmail } from '../../shared/domain/notice.ts';
-import {
-  csvCell,
-  neutralizeFormula,
-  PRINT_FILE_COLUMNS,
-  printFileCsv,
-  readPrintFile,
-} from '../../shared/domain/print-file.ts';
+import { PRINT_FILE_COLUMNS, printFileCsv, readPrintFile } from '../../shared/domain/print-file.ts';
 import { reminderDays } from '../../shared/notices/config.ts';
 import { fortyDayCheck } from '../../shared/notices/forty-day-rule.ts';
 import { InProcessNoticeQueue } from '../../shared/notices/local-queue.ts';
@@ -30,6 +25,8 @@ import { TokenBucket } from '../../shared/notices/token-bucket.ts';
 import { hemacare, holder } from '../support/builders.ts';
 
 const meeting = hemacare();
+/** The print file's cells: every one quoted. */
+const csvCell = (v: string) => anyCsvCell(v, { quoteAll: true });
 const BALLOT = 'https://vote.example.com/vote';
 const number = (payload: string) => `${payload}${luhnCheckDigit(payload)}`;
 const N1 = number('123456789012345');
