@@ -15,8 +15,8 @@ import type { VotingDeps, VotingMetrics } from './submit.ts';
 type VotingMetricName = Parameters<VotingMetrics['count']>[0];
 
 /** Each count is published at once (one EMF document): a request counts at most one failure. */
-function votingMetrics(meetingId: string, namespace: string | undefined): VotingMetrics {
-  const metrics = powertoolsMetrics<VotingMetricName>({ meetingId, namespace });
+function votingMetrics(meetingId: string, namespace: string | undefined, serviceName: string): VotingMetrics {
+  const metrics = powertoolsMetrics<VotingMetricName>({ meetingId, namespace, serviceName });
   return {
     count(name) {
       metrics.count(name);
@@ -82,7 +82,11 @@ export function loadVotingRuntime(env: Record<string, string | undefined> = proc
       now,
       randomBytes,
       maxFailures: parsed.data.MAX_CONTROL_FAILURES,
-      metrics: votingMetrics(meeting.id, parsed.data.METRICS_NAMESPACE),
+      metrics: votingMetrics(
+        meeting.id,
+        parsed.data.METRICS_NAMESPACE,
+        env.POWERTOOLS_SERVICE_NAME ?? 'proxyvote',
+      ),
     },
   };
 }

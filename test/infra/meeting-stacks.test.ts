@@ -17,6 +17,7 @@ import { METRICS_NAMESPACE } from '../../infra/compute-stack.ts';
 import { readDeploySettings } from '../../infra/deploy-settings.ts';
 import { DEFAULT_MEETING_FILE, readMeetingFile } from '../../infra/meeting-context.ts';
 import { buildMeetingStacks } from '../../infra/meeting-stacks.ts';
+import { GUESSING_ALARM_THRESHOLD } from '../../infra/monitoring.ts';
 import { readWorkersModule } from '../../infra/worker-spec.ts';
 import { requiredQuorum } from '../../shared/domain/meeting.ts';
 import { routeKey } from '../../shared/http/route.ts';
@@ -506,6 +507,23 @@ describe('monitoring', () => {
     );
     expect(deadLetterAlarms).toHaveLength(stacks.compute.deadLetterQueues.size);
     expect(names).toContain(`proxyvote-${meeting.id}-api-5xx`);
+  });
+
+  it('alarms when control numbers fail across viewers (a guesser spread over many addresses)', () => {
+    const [, guessing] = alarms.find(
+      ([, a]) => a.Properties.AlarmName === `proxyvote-${meeting.id}-control-number-guessing`,
+    ) as [string, Resource];
+    expect(guessing.Properties).toMatchObject({
+      MetricName: 'ControlNumberFailures',
+      Namespace: METRICS_NAMESPACE,
+      Statistic: 'Sum',
+      Period: 900,
+      Threshold: GUESSING_ALARM_THRESHOLD,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // Summed over the meeting and the service only: no per-viewer dimension splits it.
+    const dimensions = (guessing.Properties.Dimensions as { Name: string }[]).map((d) => d.Name).sort();
+    expect(dimensions).toEqual(['meeting', 'service']);
   });
 
   it('has a dashboard with the product metrics and the quorum line', () => {
