@@ -1,5 +1,5 @@
 // The guess limiter in DynamoDB: one item per viewer (operations table, GUESS#<viewer> / LIMIT)
-// holding the two levels' theoretical arrival times. A reservation is one UpdateItem whose condition
+// holding the two levels' theoretical arrival times, and `failures`, the reservations not given back. A reservation is one UpdateItem whose condition
 // is the plan's (shared/domain/guess-limit.ts): concurrent reservations each either fit under the
 // limit or fail their condition, so a burst can never get more guesses than the limit allows. A
 // failed condition returns the stored state, from which the next plan is made (a few rounds at most).
@@ -67,6 +67,7 @@ export async function reserveGuess(
     if (!plan.admitted) return { admitted: false, retryAfterMs: plan.retryAfterMs };
     const values: Record<string, unknown> = {
       ':expires': Math.ceil((at + policy.dayBurst * policy.dayIntervalMs) / 1000),
+      ':one': 1,
     };
     const short = stepExpression('short', plan.short, values);
     const day = stepExpression('day', plan.day, values);
@@ -75,7 +76,8 @@ export async function reserveGuess(
         new UpdateCommand({
           TableName: table,
           Key: guessKey(viewer),
-          UpdateExpression: `SET ${short.set}, ${day.set}, expiresAt = :expires`,
+          // `failures` counts the reservations not given back: the failures counted for the viewer.
+          UpdateExpression: `SET ${short.set}, ${day.set}, expiresAt = :expires ADD failures :one`,
           ConditionExpression: `${short.condition} AND ${day.condition}`,
           ExpressionAttributeNames: { '#short': 'short', '#day': 'day' },
           ExpressionAttributeValues: values,
@@ -113,10 +115,10 @@ export async function releaseGuess(
       new UpdateCommand({
         TableName: table,
         Key: guessKey(reservation.viewer),
-        UpdateExpression: 'SET #short = #short - :short, #day = #day - :day',
+        UpdateExpression: 'SET #short = #short - :short, #day = #day - :day ADD failures :minusOne',
         ConditionExpression: 'attribute_exists(#short) AND attribute_exists(#day)',
         ExpressionAttributeNames: { '#short': 'short', '#day': 'day' },
-        ExpressionAttributeValues: { ':short': reservation.shortMs, ':day': reservation.dayMs },
+        ExpressionAttributeValues: { ':short': reservation.shortMs, ':day': reservation.dayMs, ':minusOne': -1 },
       }),
     );
   } catch (e) {

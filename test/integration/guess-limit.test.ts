@@ -2,12 +2,15 @@
 // more real look-ups than the limit; right numbers give their reservation back; IPv6 counts by /64;
 // the window slides (waiting one interval allows one more guess, not a whole new hour).
 import { randomBytes } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { Agent } from 'node:http';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { luhnCheckDigit } from '../../shared/domain/control-number.ts';
 import { type GuessPolicy, planGuess, viewerKey } from '../../shared/domain/guess-limit.ts';
 import { createTables } from '../../shared/storage/create-tables.ts';
-import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
+import { createDynamoClients, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../shared/storage/dynamo-client.ts';
+import { guessKey } from '../../shared/storage/guess-limiter.ts';
 import { TABLE_KINDS } from '../../shared/storage/tables.ts';
 import { DynamoVoteStore } from '../../shared/storage/vote-store.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
@@ -16,7 +19,17 @@ import { hemacare, holder } from '../support/builders.ts';
 import { uniqueTableNames } from '../support/local-env.ts';
 
 const names = uniqueTableNames('guess');
-const { client, doc } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
+const { client } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
+// Hundreds of requests at once queue for the client's sockets: on a loaded machine the default 3 s
+// to get a connection is not enough, and a timed-out request would prove nothing either way.
+const doc = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    endpoint: inject('dynamoEndpoint'),
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 50 }), connectionTimeout: 60_000 },
+  }),
+);
 const meeting = hemacare();
 const SECRET = 'guess-secret';
 const POLICY: GuessPolicy = { burst: 10, intervalMs: 60_000, dayBurst: 25, dayIntervalMs: 3_600_000 };
@@ -63,6 +76,7 @@ afterAll(async () => {
     TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
   );
   client.destroy();
+  doc.destroy();
 });
 
 /** A well-formed number (right check digit) that nobody holds. */
@@ -93,6 +107,10 @@ describe('the guessing limit under a burst', () => {
     expect(count('too-many-attempts')).toBe(300 - POLICY.burst);
     expect(store.lookups).toBe(POLICY.burst);
     expect(failures).toBe(POLICY.burst);
+    const item = await doc.send(
+      new GetCommand({ TableName: names.operations, Key: guessKey('198.51.100.7'), ConsistentRead: true }),
+    );
+    expect(item.Item?.failures).toBe(POLICY.burst);
     // The holder behind the same address waits too (the limit cannot know a number is right without
     // looking it up), and the refusal says how long.
     const e = await fetchBallot(deps, numbers.get('A-1') as string, '198.51.100.7').catch((x) => x);
