@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
 import { luhnCheckDigit } from '../../shared/domain/control-number.ts';
-import { checkOrigin, parseViewerAddress } from '../../shared/http/origin.ts';
+import { checkOrigin, OriginSecrets, parseViewerAddress } from '../../shared/http/origin.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
 import { hemacare, holder } from '../support/builders.ts';
 import { jsonOf } from '../support/http.ts';
@@ -95,6 +95,24 @@ describe('the origin secret', () => {
     expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
     const res = await postJson(stack.api.url, '/api/ballot', { controlNumber: guess() });
     expect((await jsonOf(res)).error.message).toMatch(/Try again in about \d+ minutes?/);
+  });
+});
+
+describe('the origin secrets of a function', () => {
+  it('fail closed: a function without a secret, or with a malformed one, does not start', async () => {
+    await expect(OriginSecrets.fromEnv({})).rejects.toThrow(
+      /ORIGIN_SECRET_ARN \(or, locally, ORIGIN_SECRET\) is not set/,
+    );
+    await expect(OriginSecrets.fromEnv({ ORIGIN_SECRET: 'short' })).rejects.toThrow(
+      /32 to 128 letters and digits/,
+    );
+    const both = await OriginSecrets.fromEnv({ ORIGIN_SECRET: `${CURRENT},${PREVIOUS}` });
+    const headers = (secret: string) => ({
+      'x-proxyvote-origin': secret,
+      'cloudfront-viewer-address': '192.0.2.9:1',
+    });
+    expect((await both.check(headers(PREVIOUS))).ok).toBe(true);
+    expect((await both.check(headers(`${CURRENT}x`))).ok).toBe(false);
   });
 });
 
