@@ -127,6 +127,14 @@ export async function registerCommand(args: string[], io: Out): Promise<number> 
       `${file}: ${result.holders.toLocaleString('en-US')} holders; imported ${result.imported.toLocaleString('en-US')} now, each with a new control number; ${result.unchanged.toLocaleString('en-US')} already imported (unchanged, no new number)\n`,
     );
     io.out(`notices queued for e-mail: ${result.queued.toLocaleString('en-US')}\n`);
+    if (result.formulaLike.length > 0) {
+      io.err(
+        `warning: ${result.formulaLike.length} name(s) begin like a spreadsheet formula (=, +, -, @): imported as given; ` +
+          `every CSV for people shows them as text. Check them against the transfer agent's records: ${result.formulaLike
+            .map((f) => `${f.account} (${f.field})`)
+            .join(', ')}\n`,
+      );
+    }
     io.out(
       result.printFile
         ? `paper notices: ${result.printed.toLocaleString('en-US')} in the print file ${result.printFile} (it holds control numbers: keep it safe)\n`

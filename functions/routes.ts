@@ -7,6 +7,12 @@ export const routes: readonly HttpRoute[] = [
   { method: 'GET', path: '/health', function: 'health', handler: () => import('./health/handler.ts') },
   { method: 'POST', path: '/api/ballot', function: 'ballot', handler: () => import('./ballot/handler.ts') },
   {
+    method: 'POST',
+    path: '/api/link',
+    function: 'open-link',
+    handler: () => import('./open-link/handler.ts'),
+  },
+  {
     method: 'GET',
     path: '/vote',
     function: 'ballot-page',

@@ -177,14 +177,14 @@ export const TABULATION_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = 
   // GET /admin/export/{part}: one page of a Scan segment of the register or the votes table, or the
   // polls' state (the POLLS item).
   export: { tables: { register: ['Scan'], votes: ['Scan'], operations: ['GetItem'] } },
-  // POST /api/counted: the ballot's holder lookup and failure count, the account's history, the final
-  // count's header, leaf chunk and result; the answer by e-mail on request.
+  // POST /api/counted: the ballot's holder lookup under the guessing limit, the account's history, the
+  // final count's header, leaf chunk and result; the answer by e-mail on request.
   counted: {
     controlSecret: true,
     mail: ['SendEmail'],
     tables: {
-      register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'UpdateItem', 'GetItem', 'Query'],
+      register: ['GetItem'],
+      operations: ['UpdateItem', 'GetItem', 'Query'],
       votes: ['Query'],
     },
   },

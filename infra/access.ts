@@ -60,21 +60,27 @@ export const HTTP_FUNCTION_ACCESS: Readonly<Record<string, FunctionAccess>> = {
   },
   // Renders the meeting file: nothing else.
   'ballot-page': {},
-  // Looks up the control number and the address's failures (BatchGetItem), counts a failure, reads
-  // the effective instruction.
+  // Reserves a guess for the viewer and gives it back (UpdateItem on operations), looks up the control
+  // number (GetItem), opens a session (PutItem) or reads one (GetItem), reads the effective instruction.
   ballot: {
     controlSecret: true,
-    tables: { register: ['BatchGetItem'], operations: ['BatchGetItem', 'UpdateItem'], votes: ['GetItem'] },
+    tables: { register: ['GetItem'], operations: ['GetItem', 'PutItem', 'UpdateItem'], votes: ['GetItem'] },
   },
-  // As ballot, then appends the instruction and moves the pointer (a transaction of Put and Update on
-  // votes, with the polls-open check on operations), and mails the confirmation. Reads the polls'
-  // state only to word a refusal after the close.
+  // Uses the link token once (a conditional UpdateItem on register), looks up its control number,
+  // opens a session, reads the effective instruction.
+  'open-link': {
+    controlSecret: true,
+    tables: { register: ['GetItem', 'UpdateItem'], operations: ['PutItem'], votes: ['GetItem'] },
+  },
+  // As ballot (without opening a session), then appends the instruction and moves the pointer (a
+  // transaction of Put and Update on votes, with the polls-open check on operations), and mails the
+  // confirmation. Reads the polls' state only to word a refusal after the close.
   'submit-proxy': {
     controlSecret: true,
     mail: ['SendEmail'],
     tables: {
-      register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'UpdateItem', 'ConditionCheckItem', 'GetItem'],
+      register: ['GetItem'],
+      operations: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
       votes: ['GetItem', 'PutItem', 'UpdateItem'],
     },
   },
@@ -82,8 +88,8 @@ export const HTTP_FUNCTION_ACCESS: Readonly<Record<string, FunctionAccess>> = {
     controlSecret: true,
     mail: ['SendEmail'],
     tables: {
-      register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'UpdateItem', 'ConditionCheckItem', 'GetItem'],
+      register: ['GetItem'],
+      operations: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
       votes: ['GetItem', 'PutItem', 'UpdateItem'],
     },
   },

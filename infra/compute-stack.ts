@@ -59,6 +59,8 @@ export interface ComputeStackProps extends StackProps {
   /** From the stateful stack. */
   tables: Readonly<Record<TableKind, ITable>>;
   controlSecret: ISecret;
+  /** The CloudFront origin secret: CloudFront sends it, the public functions require it. */
+  originSecret: ISecret;
   registerBucket: IBucket;
   logsBucket: IBucket;
   /** From the stateful stack: the queues that hold records, by name. */
@@ -158,6 +160,7 @@ export class ComputeStack extends Stack {
       logRetention: this.logRetention,
       logsBucket: props.logsBucket,
       webAclArn: props.webAclArn,
+      originSecret: props.originSecret,
       ...(props.settings.publicDomain ? { publicDomain: props.settings.publicDomain } : {}),
     });
     this.api = this.publicApi.api;
@@ -247,6 +250,18 @@ export class ComputeStack extends Stack {
       const fn = this.functions.get(route.function);
       if (!fn) throw new Error(`no function ${route.function}`);
       this.publicApi.addRoute(route, fn);
+    }
+    // The public functions answer only what came through CloudFront (shared/http/origin.ts).
+    for (const name of new Set(props.routes.filter((r) => r.auth !== 'iam').map((r) => r.function))) {
+      const fn = this.functions.get(name);
+      if (!fn) continue;
+      fn.addEnvironment('ORIGIN_SECRET_ARN', props.originSecret.secretArn);
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.originSecret.secretArn],
+        }),
+      );
     }
 
     // --- The operator roles: each may invoke only its admin routes (the route table names the role).

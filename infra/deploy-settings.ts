@@ -105,8 +105,11 @@ export const deploySettingsSchema = z
       rateLimit: z.number().positive().max(100_000),
       burstLimit: z.number().int().positive().max(100_000),
     }),
-    /** Failed control numbers from one address per hour before 429 (the functions' MAX_CONTROL_FAILURES). */
-    maxControlFailures: z.number().int().positive().max(1000).default(10),
+    /**
+     * Failed control numbers a viewer (an IPv4 address, an IPv6 /64) may make at once before waiting
+     * (the functions' MAX_CONTROL_FAILURES; shared/domain/guess-limit.ts, docs/security.md).
+     */
+    maxControlFailures: z.number().int().positive().max(1000).default(20),
   })
   .superRefine((s, ctx) => {
     const address = mailboxAddress(s.mail.from);

@@ -56,6 +56,7 @@ export function buildMeetingStacks(app: App, input: MeetingStacksInput): Meeting
     httpAccess: input.httpAccess ?? {},
     tables: stateful.tables,
     controlSecret: stateful.controlSecret,
+    originSecret: stateful.originSecret,
     registerBucket: stateful.registerBucket,
     logsBucket: stateful.logsBucket,
     recordQueues: stateful.recordQueues,

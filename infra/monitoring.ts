@@ -40,7 +40,21 @@ export const PRODUCT_METRICS = {
   sharesPresent: 'SharesPresent',
   /** A count that failed (the tabulation worker). */
   tabulationFailed: 'TabulationFailed',
+  /** Control numbers not recognised, across all viewers (the voting functions, shared/voting/submit.ts). */
+  controlNumberFailures: 'ControlNumberFailures',
+  /** Guesses refused by the per-viewer limit. */
+  controlNumberGuessesRefused: 'ControlNumberGuessesRefused',
+  /** Notice links used again, unknown or expired. */
+  linkTokenRefused: 'LinkTokenRefused',
 } as const;
+
+/**
+ * Control numbers not recognised in 15 minutes, across all viewers, before the distributed-guessing
+ * alarm: far above what holders' typos make (a typo fails the check digit before any look-up, so
+ * what counts here is a well-formed number that nobody holds), far below what a guesser needs
+ * (docs/security.md has the arithmetic).
+ */
+export const GUESSING_ALARM_THRESHOLD = 200;
 
 export interface MonitoringProps {
   meeting: Meeting;
@@ -170,6 +184,19 @@ export class Monitoring extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
 
+    // A distributed guesser stays under each viewer's limit: it shows as failures rising across viewers.
+    alarm('ControlNumberGuessing', {
+      alarmName: 'control-number-guessing',
+      alarmDescription:
+        `More than ${GUESSING_ALARM_THRESHOLD} control numbers were not recognised in 15 minutes, across all viewers: ` +
+        'someone may be guessing from many addresses. See docs/security.md (what to do).',
+      metric: product(PRODUCT_METRICS.controlNumberFailures, 'Sum', Duration.minutes(15)),
+      threshold: GUESSING_ALARM_THRESHOLD,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
     // --- The dashboard.
     const quorum = requiredQuorum(props.meeting);
     const quorumLine: HorizontalAnnotation = {
@@ -217,6 +244,22 @@ export class Monitoring extends Construct {
           product(PRODUCT_METRICS.proxiesRefused).with({ label: 'proxies refused' }),
           product(PRODUCT_METRICS.revocations).with({ label: 'revocations' }),
         ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Control-number guessing, all viewers (15 min)',
+        left: [
+          product(PRODUCT_METRICS.controlNumberFailures, 'Sum', Duration.minutes(15)).with({
+            label: 'numbers not recognised',
+          }),
+          product(PRODUCT_METRICS.controlNumberGuessesRefused, 'Sum', Duration.minutes(15)).with({
+            label: 'guesses refused (limit)',
+          }),
+          product(PRODUCT_METRICS.linkTokenRefused, 'Sum', Duration.minutes(15)).with({
+            label: 'spent links refused',
+          }),
+        ],
+        leftAnnotations: [{ value: GUESSING_ALARM_THRESHOLD, label: 'alarm' }],
         width: 8,
       }),
       new GraphWidget({

@@ -33,7 +33,9 @@ import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ORIGIN_SECRET_HEADER } from '../shared/http/origin.ts';
 import type { HttpRoute } from '../shared/http/route.ts';
 import type { DeploySettings } from './deploy-settings.ts';
 
@@ -45,6 +47,8 @@ export interface PublicApiProps {
   logsBucket: IBucket;
   /** The CloudFront-scope WAF web ACL (us-east-1). */
   webAclArn: string;
+  /** Sent by CloudFront to the API in the origin header the public functions require. */
+  originSecret: ISecret;
   publicDomain?: NonNullable<DeploySettings['publicDomain']>;
 }
 
@@ -111,6 +115,8 @@ export class PublicApi extends Construct {
       defaultBehavior: {
         origin: new HttpOrigin(`${this.api.apiId}.execute-api.${Stack.of(this).region}.${Aws.URL_SUFFIX}`, {
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+          // Resolved by CloudFormation at deployment (a dynamic reference): never in the template.
+          customHeaders: { [ORIGIN_SECRET_HEADER]: props.originSecret.secretValue.unsafeUnwrap() },
         }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_ALL,

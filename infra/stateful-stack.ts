@@ -96,6 +96,12 @@ export class StatefulStack extends Stack {
   readonly tables: Readonly<Record<TableKind, Table>>;
   /** The HMAC key of the control numbers: 32 random bytes as 64 hex digits. */
   readonly controlSecret: Secret;
+  /**
+   * The CloudFront origin secret: CloudFront sends it to the API in a custom header, and the public
+   * functions refuse requests without it (the API's own endpoint would skip the WAF). Rotatable: the
+   * functions accept its current and previous values.
+   */
+  readonly originSecret: Secret;
   /** Where the register file is uploaded for import. */
   readonly registerBucket: Bucket;
   /** Server access logs of the register bucket and the CloudFront distribution's logs. */
@@ -135,6 +141,21 @@ export class StatefulStack extends Stack {
       reason:
         'The control-number key must not rotate: every control number mailed to holders is an HMAC under it, ' +
         'and a new key would make all of them unrecognisable until the meeting is over.',
+    });
+
+    this.originSecret = new Secret(this, 'OriginSecret', {
+      secretName: `proxyvote/${props.meeting.id}/origin-secret`,
+      description: `proxyvote ${props.meeting.id}: the header CloudFront adds to every request it forwards to the API`,
+      // 48 letters and digits: what the functions accept (shared/http/origin.ts).
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.originSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'Rotated by operations (docs/security.md): put a new value, then redeploy the compute stack so that ' +
+        'CloudFront sends it; the functions accept the current and the previous value meanwhile. An automatic ' +
+        'rotation would leave CloudFront sending a value two versions old.',
     });
 
     this.logsBucket = new Bucket(this, 'LogsBucket', {
@@ -192,6 +213,11 @@ export class StatefulStack extends Stack {
       value: this.controlSecret.secretArn,
       description:
         'Secrets Manager secret holding the control-number HMAC key (the functions get only its ARN)',
+    });
+    new CfnOutput(this, 'OriginSecretArn', {
+      value: this.originSecret.secretArn,
+      description:
+        'Secrets Manager secret CloudFront sends to the API (rotate it, then redeploy the compute stack)',
     });
     new CfnOutput(this, 'RegisterBucketName', {
       value: this.registerBucket.bucketName,

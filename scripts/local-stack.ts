@@ -1,6 +1,7 @@
 // `npm start`: the whole product on this machine. DynamoDB Local (Java), the SES emulator, an
 // S3-compatible endpoint (s3rver) holding the meeting's bucket, and the HTTP API (the Lambda handlers behind a local API Gateway stand-in), all on 127.0.0.1, with the
 // meeting's tables created and a synthetic register loaded. Ctrl-C stops everything.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -261,6 +262,9 @@ async function main(): Promise<void> {
     POWERTOOLS_SERVICE_NAME: 'proxyvote',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     CONTROL_SECRET: secret,
+    // The public routes answer only what came through CloudFront: the HTTP adapter plays it and adds
+    // this secret, as CloudFront's origin header does on AWS.
+    ORIGIN_SECRET: process.env.ORIGIN_SECRET ?? randomBytes(24).toString('hex'),
     MAIL_FROM: LOCAL_MAIL_FROM,
     BALLOT_URL: ballotUrl,
     // Notices: no rate limit against the local SES endpoint (set NOTICE_SEND_RATE to try one), and

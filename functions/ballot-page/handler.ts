@@ -5,8 +5,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ballotPageResponse, renderBallotPage } from '../../shared/ballot-page/page.ts';
 import { parseMeeting } from '../../shared/domain/meeting.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
+import { cloudFrontOnly, OriginSecrets } from '../../shared/http/origin.ts';
 
 const page = renderBallotPage(parseMeeting(process.env.MEETING_JSON ?? '', 'MEETING_JSON'));
+const origin = await OriginSecrets.fromEnv();
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'proxyvote' });
 
-export const handler = httpHandler(logger, async () => ballotPageResponse(page));
+export const handler = cloudFrontOnly(
+  httpHandler(logger, async () => ballotPageResponse(page)),
+  origin,
+);

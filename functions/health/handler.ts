@@ -5,10 +5,12 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { runAsFunction } from '../../shared/aws/call-recorder.ts';
 import { loadStorageConfig } from '../../shared/config/storage-config.ts';
+import { cloudFrontOnly, OriginSecrets } from '../../shared/http/origin.ts';
 import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { checkTables } from '../../shared/storage/table-health.ts';
 
 const config = loadStorageConfig();
+const origin = await OriginSecrets.fromEnv();
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'proxyvote' });
 const { client } = createDynamoClients({ ...config.dynamo, maxAttempts: 2 });
 
@@ -18,11 +20,14 @@ const reply = (statusCode: number, body: unknown): APIGatewayProxyStructuredResu
   body: JSON.stringify(body),
 });
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger))
-  .handler(async () => {
-    const health = await runAsFunction('health', () => checkTables(client, config.tables));
-    if (health.healthy) return reply(200, { status: 'ok', tables: health.tables });
-    logger.warn('unhealthy', { problems: health.problems });
-    return reply(503, { status: 'unavailable', reason: health.problems.join('; '), tables: health.tables });
-  });
+export const handler = cloudFrontOnly(
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger))
+    .handler(async () => {
+      const health = await runAsFunction('health', () => checkTables(client, config.tables));
+      if (health.healthy) return reply(200, { status: 'ok', tables: health.tables });
+      logger.warn('unhealthy', { problems: health.problems });
+      return reply(503, { status: 'unavailable', reason: health.problems.join('; '), tables: health.tables });
+    }),
+  origin,
+);

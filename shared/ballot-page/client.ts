@@ -1,8 +1,11 @@
 // The ballot page's script, as text: plain ES2019 that the page inlines (allowed by its hash in the
 // CSP). It never builds HTML from strings: every piece of meeting or holder text goes in through
-// textContent. It reads the control number from the URL fragment (#c=...) and removes it from the
-// address bar at once with history.replaceState; the number then lives only in a variable and in the
-// bodies of the JSON API requests. Every submission gets an idempotency key (crypto.randomUUID) that is
+// textContent. The notice's link brings a single-use link token in the URL fragment (#t=...): the
+// script removes any fragment from the address bar at once (history.replaceState) and exchanges the
+// token by its own POST (api/link) for the ballot and a session cookie (HttpOnly: the script never
+// sees it). A holder without a fresh link types the control number, which goes in one request
+// (api/ballot, which also opens a session) and is then forgotten: the page never keeps it, and no URL
+// ever holds it. Every submission gets an idempotency key (crypto.randomUUID) that is
 // reused when the same submission is retried after a network failure, so a retry is recorded once.
 //
 // Keep this source free of back-ticks, of "${", and of the text "</" + "script": it sits in a
@@ -13,7 +16,6 @@ export const BALLOT_SCRIPT = `
 
   var RETRIES = 2;
   var state = {
-    controlNumber: null,
     ballot: null,
     receipt: null,
     pending: null,
@@ -203,14 +205,48 @@ export const BALLOT_SCRIPT = `
     }
     return sum % 10 === 0;
   }
-  /** The number in the fragment (#c=...), removed from the address bar and this history entry at once. */
-  function takeFragmentNumber() {
+  /**
+   * The link token in the fragment (#t=...). Any fragment is removed from the address bar and this
+   * history entry at once, whatever it holds.
+   */
+  function takeFragmentToken() {
     var hash = window.location.hash;
     if (!hash || hash.length < 2) return null;
-    var c = new URLSearchParams(hash.slice(1)).get('c');
-    if (c === null) return null;
     window.history.replaceState(null, '', window.location.pathname + window.location.search);
-    return c;
+    var t = new URLSearchParams(hash.slice(1)).get('t');
+    return t && /^[A-Za-z0-9_-]{1,64}$/.test(t) ? t : null;
+  }
+  /** A ballot answer opens the ballot step; anything else goes back to the number step with why. */
+  function opened(r, focusBallot, typed) {
+    setBusy(false);
+    if (r.status === 200 && r.data && r.data.meeting) {
+      state.ballot = r.data;
+      $('controlNumber').value = '';
+      renderBallot();
+      setStatus('');
+      show('step-ballot', focusBallot === false ? null : 'ballot-h');
+      return;
+    }
+    setStatus('');
+    var why = refusal(r);
+    state.ballot = null;
+    show('step-number');
+    $('controlNumber').value = typed || '';
+    showErrors('step-number', 'number-alert', why.message, why.fields);
+  }
+  function unreachable() {
+    setBusy(false);
+    setStatus('');
+    show('step-number');
+    var why = refusal({ status: 0 });
+    showErrors('step-number', 'number-alert', why.message, []);
+  }
+  function openWithLink(token) {
+    if (state.busy) return;
+    clearErrors('step-number');
+    setBusy(true);
+    setStatus('Opening your ballot…');
+    postWithRetry('api/link', { linkToken: token }).then(function (r) { opened(r, true, ''); }, unreachable);
   }
   function openBallot(input, focusBallot) {
     if (state.busy) return;
@@ -226,29 +262,13 @@ export const BALLOT_SCRIPT = `
     }
     setBusy(true);
     setStatus('Opening your ballot…');
-    postWithRetry('api/ballot', { controlNumber: digits }).then(function (r) {
-      setBusy(false);
-      if (r.status === 200 && r.data && r.data.meeting) {
-        state.controlNumber = digits;
-        state.ballot = r.data;
-        $('controlNumber').value = '';
-        renderBallot();
-        setStatus('');
-        show('step-ballot', focusBallot === false ? null : 'ballot-h');
-        return;
-      }
-      setStatus('');
-      var why = refusal(r);
-      show('step-number');
-      $('controlNumber').value = digits;
-      showErrors('step-number', 'number-alert', why.message, why.fields);
-    }, function () {
-      setBusy(false);
-      setStatus('');
-      show('step-number');
-      var why = refusal({ status: 0 });
-      showErrors('step-number', 'number-alert', why.message, []);
-    });
+    postWithRetry('api/ballot', { controlNumber: digits }).then(function (r) { opened(r, focusBallot, digits); }, unreachable);
+  }
+  /** The ballot again, by the session (after a vote, or going back). */
+  function reopenBallot() {
+    if (state.busy) return;
+    setBusy(true);
+    post('api/ballot', {}).then(function (r) { opened(r, true, ''); }, unreachable);
   }
 
   // ---- the ballot -----------------------------------------------------------------------------
@@ -461,6 +481,11 @@ export const BALLOT_SCRIPT = `
       // A refusal (4xx) is final: changing the choices and sending again is a new submission.
       if (r.status < 500) state.pending = null;
       if (r.status === 410) setClosed();
+      if (r.status === 401) {
+        // The session ended: the holder types the control number to go on.
+        opened(r, true, '');
+        return;
+      }
       var why = refusal(r);
       showErrors('step-ballot', 'ballot-alert', why.message, why.fields);
     }, function () {
@@ -471,7 +496,7 @@ export const BALLOT_SCRIPT = `
     });
   }
   function submitVotes(votes) {
-    var body = { controlNumber: state.controlNumber, votes: votes };
+    var body = { votes: votes };
     var signer = signedBy();
     if (signer) body.signedBy = signer;
     send('api/proxy', body, 'Sending your vote…');
@@ -504,7 +529,7 @@ export const BALLOT_SCRIPT = `
     show('step-receipt', 'receipt-h');
   }
   function backToBallot() {
-    if (state.controlNumber) openBallot(state.controlNumber, true);
+    if (state.ballot) reopenBallot();
     else show('step-number', 'number-h');
   }
 
@@ -552,7 +577,7 @@ export const BALLOT_SCRIPT = `
   });
   $('revoke-yes').addEventListener('click', function () {
     if (!state.ballot) return;
-    var body = { controlNumber: state.controlNumber };
+    var body = {};
     var signer = signedBy();
     if (signer) body.signedBy = signer;
     send('api/revoke', body, 'Revoking your proxy…');
@@ -566,13 +591,13 @@ export const BALLOT_SCRIPT = `
     else backToBallot();
   });
   window.addEventListener('hashchange', function () {
-    var c = takeFragmentNumber();
-    if (c !== null) openBallot(c, true);
+    var t = takeFragmentToken();
+    if (t !== null) openWithLink(t);
   });
   window.addEventListener('pagehide', function () { $('controlNumber').value = ''; });
 
   if (window.history.state && window.history.state.step) window.history.replaceState(null, '', window.location.pathname + window.location.search);
-  var fromLink = takeFragmentNumber();
-  if (fromLink !== null) openBallot(fromLink, true);
+  var fromLink = takeFragmentToken();
+  if (fromLink !== null) openWithLink(fromLink);
 })();
 `;

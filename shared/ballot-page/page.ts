@@ -1,7 +1,8 @@
 // The ballot page (GET /vote): one HTML document rendered from the meeting file, the same for every
-// holder. It carries nothing secret: the control number stays in the browser (it arrives in the URL
-// fragment, which browsers never send, or is typed by the holder) and travels only in the bodies of the
-// JSON API requests the page's script makes. All meeting text is escaped; holder text is set by the
+// holder. It carries nothing secret. The notice's link brings a single-use link token in the URL
+// fragment (never the control number), which the script removes from the address bar and exchanges by
+// its own POST for a ballot session (an HttpOnly cookie); a holder without a fresh link types the
+// control number, which travels only in the body of one request. All meeting text is escaped; holder text is set by the
 // script with textContent. The style sheet and the script are inline and allowed by their SHA-256 in a
 // strict Content-Security-Policy, so the page needs one request and no other origin.
 import { createHash } from 'node:crypto';

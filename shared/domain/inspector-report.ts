@@ -1,6 +1,7 @@
 // The inspector of elections' report of a count: a printable HTML page and a CSV, both from the
 // TabulationResult. Pure: every name from the meeting file or the register is escaped (HTML) or
-// neutralised (CSV: a cell that a spreadsheet would read as a formula starts with an apostrophe).
+// neutralised (CSV: shared/domain/csv.ts, the one guard against cells a spreadsheet would run).
+import { csvCell } from './csv.ts';
 import type { ElectionResult, MatterResult, TabulationResult } from './tabulate.ts';
 import { escapeHtml } from './text.ts';
 
@@ -178,17 +179,6 @@ export function renderInspectorHtml(r: TabulationResult, meeting: ReportMeeting,
   return parts.join('\n');
 }
 
-/**
- * A cell as CSV: quoted when it holds a comma, quote or line break; text that a spreadsheet would take
- * for a formula (= + - @, a tab or a carriage return first) gets an apostrophe in front.
- */
-export function csvCell(value: string | number | boolean): string {
-  let s =
-    typeof value === 'number' ? String(value) : typeof value === 'boolean' ? (value ? 'yes' : 'no') : value;
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** The report as CSV, one measure per line: section, proposal, line, measure, value. */
 export function renderInspectorCsv(r: TabulationResult, run?: ReportRun): string {
   const rows: Array<Array<string | number | boolean>> = [['section', 'proposal', 'line', 'measure', 'value']];
@@ -254,5 +244,5 @@ export function renderInspectorCsv(r: TabulationResult, run?: ReportRun): string
     rows.push(['rejected', '', x.account, 'received_at', x.receivedAt]);
     rows.push(['rejected', '', x.account, 'rule', x.rule]);
   }
-  return `${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return `${rows.map((row) => row.map((c) => csvCell(c)).join(',')).join('\r\n')}\r\n`;
 }

@@ -1,6 +1,8 @@
 // The notice of meeting (RULES.md section 3), rendered from the meeting file and one holder: the same
-// facts by e-mail and on paper. The voting link carries the control number in the URL fragment, which
-// browsers never send to a server, so it never reaches a log.
+// facts by e-mail and on paper. No URL ever carries the control number: the e-mail's link carries a
+// link token that works once (shared/domain/link-token.ts), in the URL fragment, which browsers never
+// send to a server; the paper notice gives the bare ballot page's address. Either way the control
+// number is printed in the notice for the holder to type.
 
 import type { RenderedEmail } from './confirmation-email.ts';
 import { formatControlNumber } from './control-number.ts';
@@ -14,11 +16,14 @@ export interface NoticeFacts {
   controlNumber: string;
   /** The ballot page, e.g. https://vote.example.com/vote */
   ballotUrl: string;
+  /** The e-mail's single-use link token; absent on paper, which gives the bare address. */
+  linkToken?: string | undefined;
 }
 
-/** The link in the notice: the control number after '#', never in the path or the query. */
-export function votingLink(ballotUrl: string, controlNumber: string): string {
-  return `${ballotUrl.replace(/#.*$/, '')}#c=${controlNumber}`;
+/** The link in the notice: the link token after '#' (never the control number), or the bare page. */
+export function votingLink(ballotUrl: string, linkToken?: string): string {
+  const page = ballotUrl.replace(/#.*$/, '');
+  return linkToken ? `${page}#t=${linkToken}` : page;
 }
 
 const longDate = (isoDate: string): string =>
@@ -64,8 +69,14 @@ export function noticeLines(f: NoticeFacts): string[] {
   lines.push(
     '',
     'HOW TO VOTE',
-    `  On the internet: open ${votingLink(f.ballotUrl, f.controlNumber)}`,
-    `  or go to ${f.ballotUrl} and type your control number: ${formatControlNumber(f.controlNumber)}`,
+    ...(f.linkToken
+      ? [
+          `  On the internet: open ${votingLink(f.ballotUrl, f.linkToken)} (this link works once),`,
+          `  or go to ${f.ballotUrl} and type your control number: ${formatControlNumber(f.controlNumber)}`,
+        ]
+      : [
+          `  On the internet: go to ${f.ballotUrl} and type your control number: ${formatControlNumber(f.controlNumber)}`,
+        ]),
     `  Internet voting closes at ${clock(m.internetCutoff.local)} on ${longDate(m.internetCutoff.local.slice(0, 10))} (${cutoffZone} time).`,
     '  By mail: sign, date and return a proxy card; or vote in person at the meeting.',
     `  A proxy left blank is voted as the Board recommends, by ${m.proxyholders.join(' or ')} as proxyholder.`,
@@ -76,19 +87,20 @@ export function noticeLines(f: NoticeFacts): string[] {
     '',
     `The proxy statement and annual report: ${m.proxyStatementUrl}`,
     '',
-    'Keep your control number private: anyone who has it can vote your shares.',
+    'Keep your control number private: anyone who has it can vote your shares. It is never part of a web address.',
   );
   return lines;
 }
 
 export function renderNoticeEmail(f: NoticeFacts): RenderedEmail {
   const lines = noticeLines(f);
-  const link = votingLink(f.ballotUrl, f.controlNumber);
+  const link = votingLink(f.ballotUrl, f.linkToken);
   const subject = headerSafe(`${f.meeting.company.name}: notice of ${f.meeting.title} and your voting link`);
   const html = `<!doctype html><html lang="en"><body style="font-family:sans-serif;line-height:1.5;max-width:40em">${lines
     .map((l) => {
       if (l === '') return '<br>';
-      if (l.includes(link)) return `<p style="margin:0">  <a href="${escapeHtml(link)}">Vote now</a></p>`;
+      if (f.linkToken && l.includes(link))
+        return `<p style="margin:0">  <a href="${escapeHtml(link)}">Vote now</a> (this link works once)</p>`;
       return `<p style="margin:0;white-space:pre-wrap">${escapeHtml(l)}</p>`;
     })
     .join('')}</body></html>`;

@@ -1,9 +1,10 @@
 // The print file: the notices that go by post (RULES.md section 3), one CSV row per holder for a
 // mail-merge house. Each row carries the holder's control number (the only copy besides the holder's
-// paper notice: RULES.md section 2) and the notice's full text, so the paper notice states the same
+// paper notice: RULES.md section 2; never inside a URL) and the notice's full text, so the paper notice states the same
 // facts as the e-mail. Spreadsheets are the usual way such a file is opened, so every cell is quoted
 // and a cell a spreadsheet would take for a formula is neutralised. Pure: no file system here.
 import { formatControlNumber } from './control-number.ts';
+import { csvCell } from './csv.ts';
 import type { Holder } from './holder.ts';
 import type { Meeting } from './meeting.ts';
 import { noticeLines, votingLink } from './notice.ts';
@@ -37,21 +38,8 @@ export interface PrintRow {
   reissued: boolean;
 }
 
-/**
- * Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"), including
- * their full-width forms, which some spreadsheets also accept.
- */
-const FORMULA_START = /^[\s\u00a0]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r\n]/;
-
-/** A cell a spreadsheet would evaluate gets a leading apostrophe, which spreadsheets show as text. */
-export function neutralizeFormula(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
-/** Every cell quoted (RFC 4180), a quote inside written twice. */
-export function csvCell(value: string): string {
-  return `"${neutralizeFormula(value).replaceAll('"', '""')}"`;
-}
+/** Every cell quoted, text neutralised against formulas (shared/domain/csv.ts, the one guard). */
+const cell = (value: string) => csvCell(value, { quoteAll: true });
 
 function addressLines(address: string): string[] {
   return address
@@ -82,7 +70,8 @@ export function printRowValues(meeting: Meeting, ballotUrl: string, row: PrintRo
     // In groups of four, as on the notice: a spreadsheet keeps it as text (a 16-digit number would
     // lose its last digit to floating point).
     formatControlNumber(row.controlNumber),
-    votingLink(ballotUrl, row.controlNumber),
+    // The bare page: no URL carries the control number (a paper notice has no link token either).
+    votingLink(ballotUrl),
     row.reason,
     row.reissued ? 'yes' : 'no',
     text,
@@ -91,14 +80,14 @@ export function printRowValues(meeting: Meeting, ballotUrl: string, row: PrintRo
 
 /** The whole file: UTF-8 byte order mark (spreadsheets need it to read names right), header, CRLF. */
 export function printFileCsv(meeting: Meeting, ballotUrl: string, rows: readonly PrintRow[]): string {
-  const out = [PRINT_FILE_COLUMNS.map(csvCell).join(',')];
-  for (const row of rows) out.push(printRowValues(meeting, ballotUrl, row).map(csvCell).join(','));
+  const out = [PRINT_FILE_COLUMNS.map(cell).join(',')];
+  for (const row of rows) out.push(printRowValues(meeting, ballotUrl, row).map(cell).join(','));
   return `\ufeff${out.join('\r\n')}\r\n`;
 }
 
 /**
  * Reads a print file back (for checks and tests): one record per row, keyed by column. Quoted cells
- * may span lines; a leading apostrophe added by neutralizeFormula is kept, as a spreadsheet shows it.
+ * may span lines; a leading apostrophe added by the formula guard is kept, as a spreadsheet shows it.
  */
 export function readPrintFile(text: string): Record<string, string>[] {
   const records: string[][] = [];

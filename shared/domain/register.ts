@@ -2,6 +2,8 @@
 // docs/register-csv.md. Parsing is all or nothing: every bad line is named, with its column, and a
 // register whose shares do not add up to the shares outstanding is refused with the difference.
 // Pure domain code: the file text comes in as a string (decoded from UTF-8 by the caller).
+
+import { beginsLikeFormula } from './csv.ts';
 import { ACCOUNT_PATTERN, type Holder } from './holder.ts';
 import { InvalidInputError } from './meeting.ts';
 
@@ -642,7 +644,7 @@ export function parseRegister(
   csvText: string,
   expectedShares: number,
   source = 'register',
-): { holders: Holder[] } {
+): { holders: Holder[]; formulaLike: FormulaLikeName[] } {
   if (!Number.isSafeInteger(expectedShares) || expectedShares <= 0) {
     throw new RangeError(`expectedShares must be a whole number greater than 0, not ${expectedShares}`);
   }
@@ -745,7 +747,27 @@ export function parseRegister(
   }
   if (problems.length > 0 || fileProblems.length > 0)
     throw new RegisterError([...fileProblems, ...problems], source);
-  return { holders };
+  return { holders, formulaLike: formulaLikeNames(holders) };
+}
+
+/** A holder's name that a spreadsheet would take for a formula: kept exactly, reported to the operator. */
+export interface FormulaLikeName {
+  account: string;
+  field: 'name' | 'joint_names';
+}
+
+/**
+ * The names that begin like a spreadsheet formula. They are imported as given (the register and its
+ * export stay exact for the recount); every CSV meant for people neutralises them (shared/domain/csv.ts);
+ * the import's report names them so that someone checks them against the transfer agent's records.
+ */
+export function formulaLikeNames(holders: readonly Holder[]): FormulaLikeName[] {
+  const found: FormulaLikeName[] = [];
+  for (const h of holders) {
+    if (beginsLikeFormula(h.name)) found.push({ account: h.account, field: 'name' });
+    if (h.jointNames.some(beginsLikeFormula)) found.push({ account: h.account, field: 'joint_names' });
+  }
+  return found;
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {

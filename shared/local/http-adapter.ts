@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { clockWithOffset } from '../config/clock.ts';
+import { ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER } from '../http/origin.ts';
 import { type HttpHandlerModule, type HttpRoute, routeKey } from '../http/route.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { LOCAL_HOST } from './ports.ts';
@@ -36,6 +37,11 @@ export interface HttpAdapterOptions {
    * request is refused.
    */
   adminKeys?: readonly LocalKey[];
+  /**
+   * The origin secret the adapter adds to public routes' requests, as CloudFront does (default: the
+   * first value of ORIGIN_SECRET); false: the adapter is the API's bare endpoint, without CloudFront.
+   */
+  originSecret?: string | false;
 }
 
 export interface HttpAdapter {
@@ -218,6 +224,20 @@ export function toEventV2({
   return event;
 }
 
+/**
+ * Plays CloudFront for a public route's request: the viewer's address and port, and the origin's
+ * secret header, each replacing whatever the client sent under that name (shared/http/origin.ts).
+ */
+export function asCloudFront(
+  event: APIGatewayProxyEventV2,
+  req: IncomingMessage,
+  originSecret: string,
+): void {
+  const address = (req.socket.remoteAddress ?? LOCAL_HOST).replace(/^::ffff:/, '');
+  event.headers[VIEWER_ADDRESS_HEADER] = `${address}:${req.socket.remotePort ?? 0}`;
+  event.headers[ORIGIN_SECRET_HEADER] = originSecret;
+}
+
 interface HttpResponse {
   statusCode: number;
   headers: Record<string, string>;
@@ -284,6 +304,10 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const logError = options.logError ?? ((message, error) => console.error(message, error));
   const compiled = options.routes.map(compile).sort((a, b) => a.rank - b.rank);
+  const originSecret =
+    options.originSecret === false
+      ? null
+      : (options.originSecret ?? process.env.ORIGIN_SECRET?.split(',')[0]?.trim() ?? null);
   const modules = new Map<string, Promise<HttpHandlerModule>>();
   const keys = keyring(options.adminKeys ?? []);
   /** The Host values a signature may name: this server's address (set once it listens). */
@@ -345,7 +369,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
           return;
         }
         (event.requestContext as { authorizer?: unknown }).authorizer = { iam: check.iam };
-      }
+      } else if (originSecret) asCloudFront(event, req, originSecret);
       const mod = await load(route.route);
       const result = await mod.handler(
         event,

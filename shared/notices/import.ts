@@ -5,9 +5,9 @@
 // issues, queues and prints nothing.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Holder } from '../domain/holder.ts';
-import type { Meeting } from '../domain/meeting.ts';
+import { internetCutoffMs, type Meeting } from '../domain/meeting.ts';
 import { type PrintRow, printFileCsv } from '../domain/print-file.ts';
-import { parseRegister } from '../domain/register.ts';
+import { type FormulaLikeName, parseRegister } from '../domain/register.ts';
 import type { TableNames } from '../storage/tables.ts';
 import { importHolders } from '../voting/register-import.ts';
 import { noticeMessage } from './message.ts';
@@ -49,12 +49,18 @@ export interface ImportRegisterResult {
   queued: number;
   printed: number;
   printFile: string | null;
+  /** Names that begin like a spreadsheet formula: imported as given, to be checked by someone. */
+  formulaLike: FormulaLikeName[];
 }
 
 export const byEmail = (h: Holder) => h.eDelivery && h.email !== null;
 
 export async function importRegister(input: ImportRegisterInput): Promise<ImportRegisterResult> {
-  const { holders } = parseRegister(input.csvText, input.meeting.sharesOutstanding, input.source);
+  const { holders, formulaLike } = parseRegister(
+    input.csvText,
+    input.meeting.sharesOutstanding,
+    input.source,
+  );
   const needs: ('queue' | 'print-file')[] = [];
   if (holders.some(byEmail) && !input.queue) needs.push('queue');
   if (holders.some((h) => !byEmail(h)) && !input.printSink) needs.push('print-file');
@@ -68,7 +74,10 @@ export async function importRegister(input: ImportRegisterInput): Promise<Import
     holders,
     input.secret,
     input.randomBytes,
-    { onProgress: (done, total) => input.onProgress?.('import', done, total) },
+    {
+      onProgress: (done, total) => input.onProgress?.('import', done, total),
+      linkExpiresAt: internetCutoffMs(input.meeting),
+    },
   );
 
   const now = holders.filter((h) => issued.has(h.account));
@@ -102,5 +111,6 @@ export async function importRegister(input: ImportRegisterInput): Promise<Import
     queued: messages.length,
     printed: paper.length,
     printFile,
+    formulaLike,
   };
 }

@@ -2,23 +2,29 @@
 // one dimension, the meeting. Each flush writes one EMF document to stdout (CloudWatch Logs turns it
 // into metrics on AWS); nothing is written when nothing was counted.
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MetricName, NoticeMetrics } from './ports.ts';
+import type { MetricName } from './ports.ts';
 
 export const DEFAULT_METRICS_NAMESPACE = 'ProxyVote';
 
-export function powertoolsMetrics(options: {
+/** Counts under names of one kind (the notices', the voting functions'), flushed as one EMF document. */
+export interface CountingMetrics<N extends string> {
+  count(name: N, n?: number): void;
+  flush(): void;
+}
+
+export function powertoolsMetrics<N extends string = MetricName>(options: {
   meetingId: string;
   namespace?: string | undefined;
   serviceName?: string | undefined;
-}): NoticeMetrics {
+}): CountingMetrics<N> {
   const metrics = new Metrics({
     namespace: options.namespace ?? DEFAULT_METRICS_NAMESPACE,
     serviceName: options.serviceName ?? 'proxyvote',
     defaultDimensions: { meeting: options.meetingId },
   });
-  const counts = new Map<MetricName, number>();
+  const counts = new Map<N, number>();
   return {
-    count(name: MetricName, n = 1) {
+    count(name: N, n = 1) {
       if (n > 0) counts.set(name, (counts.get(name) ?? 0) + n);
     },
     flush() {

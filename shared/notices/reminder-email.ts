@@ -53,7 +53,7 @@ export function reminderLines(f: ReminderFacts): string[] {
     `Internet voting closes at ${wallClockWords(m.internetCutoff.local)} (${cutoffZone} time).`,
     '',
     'HOW TO VOTE',
-    `  Open the "Vote now" link in the notice of meeting we e-mailed you${noticeDay}: it carries your control number.`,
+    `  Open the "Vote now" link in the notice of meeting we e-mailed you${noticeDay} (it works once),`,
     `  Or go to ${f.ballotUrl} and type the 16-digit control number printed in that notice.`,
     '  This reminder does not contain your control number. If you cannot find the notice, write to the',
     `  Corporate Secretary, ${m.company.name}, ${m.company.address}, for a paper copy, or vote in person at the meeting.`,

@@ -8,6 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { controlNumberHash } from '../domain/control-number.ts';
+import { linkTokenFor } from '../domain/link-token.ts';
 import type { Meeting } from '../domain/meeting.ts';
 import { renderNoticeEmail } from '../domain/notice.ts';
 import { emailStopped, NOTICE_MARKER_TYPE, noticeMarkerKey } from './keys.ts';
@@ -52,6 +53,7 @@ export async function sendNotice(
         holder,
         controlNumber: message.controlNumber,
         ballotUrl: deps.ballotUrl,
+        linkToken: linkTokenFor(message.controlNumber, deps.secret),
       }),
     tags: { kind: 'notice', meeting: deps.meeting.id, account: holder.account },
   });

@@ -2,14 +2,16 @@
 //   register   CONTROL#<hmac>  / CONTROL      the holder behind a control number (no number stored)
 //   votes      ACCOUNT#<acct>  / INSTR#<id>   one instruction, appended once, never changed
 //   votes      ACCOUNT#<acct>  / EFFECTIVE    the account's effective instruction (greatest order key)
-//   operations GUESS#<source>  / <hour>       failed control numbers from one address in one hour
-// A submission costs one BatchGetItem (holder + failure count) and one TransactWriteItems (append +
-// move the pointer, each under a condition), so concurrent submissions for one account leave exactly
-// the latest-dated one effective and every one of them in the history.
+//   register   LINK#<hmac>     / LINK         a notice link's token: its control hash, used once
+//   operations GUESS#<viewer>  / LIMIT        the viewer's guess limiter (shared/domain/guess-limit.ts)
+//   operations SESSION#<hmac>  / SESSION      a ballot session: its control hash, until it expires
+// A submission costs one conditional UpdateItem (reserve a guess), one GetItem (the holder), one
+// UpdateItem (give the guess back: the number was right) and one TransactWriteItems (append + move the
+// pointer, each under a condition), so concurrent submissions for one account leave exactly the
+// latest-dated one effective and every one of them in the history.
 
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -20,6 +22,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { canonicalJson } from '../domain/canonical.ts';
+import type { GuessPolicy, GuessReservation } from '../domain/guess-limit.ts';
 import type { Holder } from '../domain/holder.ts';
 import type { Instruction } from '../domain/instruction.ts';
 import { instructionSchema } from '../domain/instruction.ts';
@@ -27,11 +30,13 @@ import { holderKey, itemToHolder } from '../register/holder-item.ts';
 import {
   type AppendResult,
   type BallotHolder,
+  type GuessOutcome,
   PollsClosedError,
   type PollsState,
   type StoredInstruction,
   type VoteStore,
 } from '../voting/ports.ts';
+import { releaseGuess, reserveGuess } from './guess-limiter.ts';
 
 export { PollsClosedError };
 
@@ -61,14 +66,13 @@ function pollsStateOf(item: Record<string, unknown> | undefined): PollsState | n
 }
 export const EFFECTIVE_SK = 'EFFECTIVE';
 export const INSTRUCTION_PREFIX = 'INSTR#';
-const GUESS_WINDOW_MS = 3_600_000;
 
 export const controlKey = (hash: string) => ({ pk: `CONTROL#${hash}`, sk: CONTROL_SK });
+/** A notice link's token, by its keyed hash (register table). */
+export const linkKey = (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' });
+/** A ballot session, by its id's keyed hash (operations table). */
+export const sessionKey = (hash: string) => ({ pk: `SESSION#${hash}`, sk: 'SESSION' });
 export const accountPk = (account: string) => `ACCOUNT#${account}`;
-const guessKey = (source: string, now: number) => ({
-  pk: `GUESS#${source}`,
-  sk: String(Math.floor(now / GUESS_WINDOW_MS)),
-});
 
 /** Paper instruments and the inspector's resolutions mark the account: its count needs the whole history. */
 export const needsHistory = (i: Instruction) =>
@@ -99,52 +103,81 @@ export class DynamoVoteStore implements VoteStore {
     private readonly now: () => number,
   ) {}
 
-  async lookup(
-    controlHash: string,
-    source: string,
-  ): Promise<{ holder: BallotHolder | null; recentFailures: number }> {
-    let keys: Record<string, { Keys: Record<string, unknown>[] }> = {
-      [this.tables.register]: { Keys: [controlKey(controlHash)] },
-      [this.tables.operations]: { Keys: [guessKey(source, this.now())] },
-    };
-    const found: Record<string, Record<string, unknown>[]> = {};
-    for (let attempt = 0; Object.keys(keys).length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      const out = await this.doc.send(new BatchGetCommand({ RequestItems: keys }));
-      for (const [table, items] of Object.entries(out.Responses ?? {}))
-        found[table] = [...(found[table] ?? []), ...items];
-      keys = (out.UnprocessedKeys ?? {}) as typeof keys;
-      if (attempt > 8) throw new Error('BatchGetItem left keys unprocessed after 8 retries');
-    }
-    const control = found[this.tables.register]?.[0];
-    const guess = found[this.tables.operations]?.[0];
-    return {
-      holder: control
-        ? {
-            account: String(control.account),
-            name: String(control.name),
-            jointNames: Array.isArray(control.jointNames) ? control.jointNames.map(String) : [],
-            shares: Number(control.shares),
-            nominee: control.nominee === true,
-            email: typeof control.email === 'string' ? control.email : null,
-          }
-        : null,
-      recentFailures: guess ? Number(guess.failures ?? 0) : 0,
-    };
+  async lookup(controlHash: string): Promise<BallotHolder | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tables.register, Key: controlKey(controlHash) }),
+    );
+    const control = out.Item;
+    return control
+      ? {
+          account: String(control.account),
+          name: String(control.name),
+          jointNames: Array.isArray(control.jointNames) ? control.jointNames.map(String) : [],
+          shares: Number(control.shares),
+          nominee: control.nominee === true,
+          email: typeof control.email === 'string' ? control.email : null,
+        }
+      : null;
   }
 
-  async recordFailure(source: string): Promise<number> {
-    const now = this.now();
-    const out = await this.doc.send(
-      new UpdateCommand({
+  async useLinkToken(linkHash: string, now: number): Promise<string | null> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.register,
+          Key: linkKey(linkHash),
+          UpdateExpression: 'SET usedAt = :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(usedAt) AND (attribute_not_exists(expiresAt) OR expiresAt > :nowSeconds)',
+          ExpressionAttributeValues: {
+            ':now': new Date(now).toISOString(),
+            ':nowSeconds': Math.floor(now / 1000),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return typeof out.Attributes?.controlHash === 'string' ? out.Attributes.controlHash : null;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return null;
+      throw e;
+    }
+  }
+
+  async openSession(sessionHash: string, controlHash: string, expiresAt: number): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
         TableName: this.tables.operations,
-        Key: guessKey(source, now),
-        UpdateExpression: 'ADD failures :one SET expiresAt = :exp',
-        ExpressionAttributeValues: { ':one': 1, ':exp': Math.floor((now + 2 * GUESS_WINDOW_MS) / 1000) },
-        ReturnValues: 'UPDATED_NEW',
+        Item: {
+          ...sessionKey(sessionHash),
+          type: 'session',
+          controlHash,
+          expiresAt: Math.floor(expiresAt / 1000),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
-    return Number(out.Attributes?.failures ?? 1);
+  }
+
+  async session(sessionHash: string, now: number): Promise<string | null> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tables.operations,
+        Key: sessionKey(sessionHash),
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Item;
+    // DynamoDB deletes expired items late (DynamoDB Local never): the expiry is checked here.
+    if (!item || typeof item.controlHash !== 'string' || Number(item.expiresAt) * 1000 <= now) return null;
+    return item.controlHash;
+  }
+
+  async reserveGuess(viewer: string, policy: GuessPolicy): Promise<GuessOutcome> {
+    return reserveGuess(this.doc, this.tables.operations, viewer, policy, this.now);
+  }
+
+  async releaseGuess(reservation: GuessReservation): Promise<void> {
+    await releaseGuess(this.doc, this.tables.operations, reservation);
   }
 
   async append(instruction: Instruction, receiptCode: string, orderKey: string): Promise<AppendResult> {

@@ -2,11 +2,27 @@
 // refusal goes through toHttpError.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { renderConfirmation } from '../domain/confirmation-email.ts';
+import { sessionCookie, sessionIdFrom } from '../domain/link-token.ts';
 import { httpHandler } from '../http/handler.ts';
 import { json, parseJsonBody } from '../http/json.ts';
-import { ballotRequestSchema, proxyRequestSchema, revokeRequestSchema, toHttpError } from './http.ts';
+import {
+  ballotOpenSchema,
+  linkRequestSchema,
+  proxyRequestSchema,
+  revokeRequestSchema,
+  toHttpError,
+} from './http.ts';
 import type { VotingRuntime } from './runtime.ts';
-import { fetchBallot, type Receipt, revokeProxy, submitProxy } from './submit.ts';
+import {
+  type BallotView,
+  credentialOf,
+  type OpenedSession,
+  openBallot,
+  openWithLink,
+  type Receipt,
+  revokeProxy,
+  submitProxy,
+} from './submit.ts';
 
 /** The meeting as a holder sees it: nothing secret, the same for everyone. */
 export function publicMeeting(runtime: VotingRuntime) {
@@ -37,13 +53,42 @@ function receiptBody(r: Receipt) {
   };
 }
 
+/** The answer that opens a ballot, setting the session cookie when a session was opened. */
+function ballotAnswer(runtime: VotingRuntime, ballot: BallotView, session: OpenedSession | null) {
+  const answer = json(200, { meeting: publicMeeting(runtime), ...ballot });
+  if (session) answer.cookies = [sessionCookie(session.id, runtime.secureCookies)];
+  return answer;
+}
+
+/**
+ * POST /api/ballot: with the control number, the ballot and a session for what follows (so the page
+ * need not keep the number); without it, the ballot of the request's session.
+ */
 export const handleFetchBallot = (runtime: VotingRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
-      const body = parseJsonBody(event, ballotRequestSchema);
-      const ballot = await fetchBallot(runtime.deps, body.controlNumber, event.requestContext.http.sourceIp);
-      return json(200, { meeting: publicMeeting(runtime), ...ballot });
+      const body = parseJsonBody(event, ballotOpenSchema);
+      const { ballot, session } = await openBallot(
+        runtime.deps,
+        credentialOf(body.controlNumber, sessionIdFrom(event.cookies)),
+        event.requestContext.http.sourceIp,
+        { session: true },
+      );
+      return ballotAnswer(runtime, ballot, session);
+    },
+    toHttpError,
+  );
+
+/** POST /api/link: the notice link's token, exchanged once (by the page's own POST) for the ballot and a session. */
+export const handleOpenLink = (runtime: VotingRuntime, logger: Logger) =>
+  httpHandler(
+    logger,
+    async (event) => {
+      const body = parseJsonBody(event, linkRequestSchema);
+      const { ballot, session } = await openWithLink(runtime.deps, body.linkToken);
+      logger.info('link used');
+      return ballotAnswer(runtime, ballot, session);
     },
     toHttpError,
   );
@@ -75,7 +120,7 @@ export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
       const body = parseJsonBody(event, proxyRequestSchema);
       const receipt = await submitProxy(
         runtime.deps,
-        body,
+        { ...body, sessionId: sessionIdFrom(event.cookies) },
         event.requestContext.http.sourceIp,
         event.requestContext.timeEpoch,
       );
@@ -93,7 +138,7 @@ export const handleRevokeProxy = (runtime: VotingRuntime, logger: Logger) =>
       const body = parseJsonBody(event, revokeRequestSchema);
       const receipt = await revokeProxy(
         runtime.deps,
-        body,
+        { ...body, sessionId: sessionIdFrom(event.cookies) },
         event.requestContext.http.sourceIp,
         event.requestContext.timeEpoch,
       );

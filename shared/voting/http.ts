@@ -14,14 +14,22 @@ const idempotencyKey = z
   .regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8 to 128 letters, digits, "-" or "_", the same for every retry');
 
 export const ballotRequestSchema = z.strictObject({ controlNumber });
+/** Opening the ballot: the control number, or nothing when the request carries a session cookie. */
+export const ballotOpenSchema = z.strictObject({ controlNumber: controlNumber.optional() });
+export const linkRequestSchema = z.strictObject({
+  linkToken: z
+    .string()
+    .max(64, 'is too long')
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be the token of your link'),
+});
 export const proxyRequestSchema = z.strictObject({
-  controlNumber,
+  controlNumber: controlNumber.optional(),
   votes: votesSchema,
   idempotencyKey,
   signedBy: z.string().trim().min(1).max(200).optional(),
 });
 export const revokeRequestSchema = z.strictObject({
-  controlNumber,
+  controlNumber: controlNumber.optional(),
   idempotencyKey,
   signedBy: z.string().trim().min(1).max(200).optional(),
 });
@@ -33,6 +41,8 @@ const STATUS: Record<VotingError['code'], [number, string]> = {
   'no-open-conflict': [409, 'no_open_conflict'],
   closed: [410, 'voting_closed'],
   'too-many-attempts': [429, 'too_many_attempts'],
+  'link-used': [401, 'link_used'],
+  'session-ended': [401, 'session_ended'],
 };
 
 export function toHttpError(e: unknown): HttpError | null {

@@ -1,5 +1,6 @@
 // The ports of the voting use cases. Adapters (DynamoDB, SES, the clock) implement them; the use cases
 // take them as arguments, so pure tests can pass in-memory fakes.
+import type { GuessPolicy, GuessReservation } from '../domain/guess-limit.ts';
 import type { Holder } from '../domain/holder.ts';
 import type { Instruction } from '../domain/instruction.ts';
 
@@ -35,16 +36,24 @@ export interface AppendResult {
 }
 
 export interface VoteStore {
+  /** The holder behind a control-number hash. */
+  lookup(controlHash: string): Promise<BallotHolder | null>;
   /**
-   * The holder behind a control-number hash, and the count of recent failures from a source
-   * address, in one round trip.
+   * Reserve one guess for a viewer before a look-up, under a condition: refused past the limit,
+   * however many guesses arrive at once.
    */
-  lookup(
-    controlHash: string,
-    source: string,
-  ): Promise<{ holder: BallotHolder | null; recentFailures: number }>;
-  /** Count one failed control number from a source address; returns the count in the current window. */
-  recordFailure(source: string): Promise<number>;
+  reserveGuess(viewer: string, policy: GuessPolicy): Promise<GuessOutcome>;
+  /** Give a reserved guess back (the number was right). */
+  releaseGuess(reservation: GuessReservation): Promise<void>;
+  /**
+   * Use a notice link's token, once: its control hash, or null when it is unknown, used or expired.
+   * A conditional write: two exchanges of one token never both succeed.
+   */
+  useLinkToken(linkHash: string, now: number): Promise<string | null>;
+  /** Open a ballot session for a control hash, until `expiresAt` (epoch ms). */
+  openSession(sessionHash: string, controlHash: string, expiresAt: number): Promise<void>;
+  /** The control hash of a live session, or null. */
+  session(sessionHash: string, now: number): Promise<string | null>;
   /** Append an instruction and, when it is the latest-dated, make it the account's effective one. */
   append(instruction: Instruction, receiptCode: string, orderKey: string): Promise<AppendResult>;
   /** The account's effective pointer, if any. */
@@ -74,3 +83,7 @@ export class PollsClosedError extends Error {
     this.name = 'PollsClosedError';
   }
 }
+
+export type GuessOutcome =
+  | { admitted: true; reservation: GuessReservation }
+  | { admitted: false; retryAfterMs: number };

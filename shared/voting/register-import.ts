@@ -1,17 +1,19 @@
 // Issuing control numbers when the register is imported: one per account per meeting, from a
 // cryptographic random source, stored only as an HMAC. Holder and control items are written together
-// under conditions, 50 holders to a transaction, so a re-import (or two racing imports) never issues a
+// under conditions (with the notice link's token, shared/domain/link-token.ts), 33 holders to a transaction, so a re-import (or two racing imports) never issues a
 // second number to an account already imported. The numbers come back to the caller once, for the
 // notices and the print file; nothing else keeps them.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { controlNumberHash, newControlNumber } from '../domain/control-number.ts';
 import type { Holder } from '../domain/holder.ts';
+import { linkTokenFor, linkTokenHash } from '../domain/link-token.ts';
 import { holderToItem } from '../register/holder-item.ts';
 import type { TableNames } from '../storage/tables.ts';
-import { controlKey } from '../storage/vote-store.ts';
+import { controlKey, linkKey } from '../storage/vote-store.ts';
 
-const HOLDERS_PER_TRANSACTION = 50;
+/** Three items per holder (holder, control number, link token): 99 of TransactWriteItems' 100. */
+const HOLDERS_PER_TRANSACTION = 33;
 
 export interface ImportResult {
   /** Accounts imported now, with their new control numbers (to be sent, then forgotten). */
@@ -26,7 +28,12 @@ export async function importHolders(
   holders: readonly Holder[],
   secret: Uint8Array | string,
   randomBytes: (n: number) => Uint8Array,
-  options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    concurrency?: number;
+    onProgress?: (done: number, total: number) => void;
+    /** When the notice links stop working (epoch ms): the internet cut-off. */
+    linkExpiresAt?: number;
+  } = {},
 ): Promise<ImportResult> {
   const issued = new Map<string, string>();
   let unchanged = 0;
@@ -40,18 +47,34 @@ export async function importHolders(
     const items = chunk.flatMap((h, k) => {
       const { pk: _pk, sk: _sk, ...holderAttrs } = holderToItem(h);
       const number = numbers[k] as string;
+      const controlHash = controlNumberHash(number, secret);
       return [
         {
           Put: {
             TableName: tables.register,
-            Item: { ...holderToItem(h), controlHash: controlNumberHash(number, secret) },
+            Item: { ...holderToItem(h), controlHash },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
         {
           Put: {
             TableName: tables.register,
-            Item: { ...controlKey(controlNumberHash(number, secret)), ...holderAttrs, type: 'control' },
+            Item: { ...controlKey(controlHash), ...holderAttrs, type: 'control' },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          // The notice's link token, by its keyed hash: good once, until the cut-off.
+          Put: {
+            TableName: tables.register,
+            Item: {
+              ...linkKey(linkTokenHash(linkTokenFor(number, secret), secret)),
+              type: 'link',
+              controlHash,
+              ...(options.linkExpiresAt !== undefined
+                ? { expiresAt: Math.floor(options.linkExpiresAt / 1000) }
+                : {}),
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -65,7 +88,7 @@ export async function importHolders(
     } catch (e) {
       if (!(e instanceof TransactionCanceledException)) throw e;
       if (chunk.length === 1) {
-        const [holderReason, controlReason] = e.CancellationReasons ?? [];
+        const [holderReason, controlReason, linkReason] = e.CancellationReasons ?? [];
         if (holderReason?.Code === 'ConditionalCheckFailed') {
           unchanged += 1;
           done += 1;
@@ -73,7 +96,8 @@ export async function importHolders(
           return;
         }
         // A 50-bit collision with another account's number: draw again.
-        if (controlReason?.Code === 'ConditionalCheckFailed') return writeChunk(chunk);
+        if (controlReason?.Code === 'ConditionalCheckFailed' || linkReason?.Code === 'ConditionalCheckFailed')
+          return writeChunk(chunk);
         throw e;
       }
       // Someone is already imported in this chunk: go holder by holder.

@@ -1,10 +1,18 @@
-// The holder's side of voting: fetch the ballot, submit a proxy, revoke it (issue "Voting"). Pure use
-// cases over ports; the HTTP handlers map their results and errors to responses.
+// The holder's side of voting: fetch the ballot, submit a proxy, revoke it. Pure use cases over ports; the HTTP handlers map their results and errors to responses.
 import { createHash } from 'node:crypto';
 import { type Problem, validateVotes } from '../domain/ballot.ts';
 import { canonicalJson } from '../domain/canonical.ts';
 import { checkControlNumber, controlNumberHash, newReceiptCode } from '../domain/control-number.ts';
+import { DEFAULT_GUESS_POLICY, type GuessPolicy, guessPolicy, viewerKey } from '../domain/guess-limit.ts';
 import type { Instruction, Votes } from '../domain/instruction.ts';
+import {
+  LINK_TOKEN_PATTERN,
+  linkTokenHash,
+  newSessionId,
+  SESSION_ID_PATTERN,
+  sessionEnds,
+  sessionHash,
+} from '../domain/link-token.ts';
 import { internetCutoffMs, type Meeting } from '../domain/meeting.ts';
 import { orderKey } from '../domain/revocation.ts';
 import { zonedInstant } from '../domain/time.ts';
@@ -24,8 +32,16 @@ export interface VotingDeps {
   secret: Uint8Array | string;
   now: () => number;
   randomBytes: (n: number) => Uint8Array;
-  /** Failed control numbers from one source address within the window before 429 (default 10). */
+  /** Failed control numbers a viewer may make at once before having to wait (default 20). */
   maxFailures?: number;
+  /** The whole guessing policy; when absent, the default one with `maxFailures` as its burst. */
+  guessPolicy?: GuessPolicy;
+  /** Counts failures and refusals across all viewers (a distributed guesser shows there). */
+  metrics?: VotingMetrics;
+}
+
+export interface VotingMetrics {
+  count(name: 'ControlNumberFailures' | 'ControlNumberGuessesRefused' | 'LinkTokenRefused'): void;
 }
 
 /** A refusal the HTTP layer turns into a status code and a JSON error naming the field. */
@@ -37,7 +53,9 @@ export class VotingError extends Error {
       | 'closed'
       | 'too-many-attempts'
       | 'idempotency-conflict'
-      | 'no-open-conflict',
+      | 'no-open-conflict'
+      | 'link-used'
+      | 'session-ended',
     message: string,
     readonly problems: Problem[] = [],
   ) {
@@ -48,12 +66,31 @@ export class VotingError extends Error {
 
 const NOT_RECOGNISED = 'This control number is not recognised. Check it against your notice and try again.';
 
-/** Checks the number, the window and the guessing limit, and finds the holder. */
+/** A wait in plain words: "about 3 minutes". */
+function waitWords(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  return minutes === 1 ? 'about a minute' : `about ${minutes} minutes`;
+}
+
+/**
+ * Checks the number and finds the holder, under the guessing limit: a guess is reserved for the
+ * viewer (shared/domain/guess-limit.ts) before the look-up, refused past the limit, and given back
+ * when the number is right. `source` is the viewer's address (IPv6 counts by its /64).
+ */
 export async function holderFor(
   deps: VotingDeps,
   controlNumber: string,
   source: string,
 ): Promise<BallotHolder> {
+  return (await findHolder(deps, controlNumber, source)).holder;
+}
+
+interface Found {
+  holder: BallotHolder;
+  controlHash: string;
+}
+
+async function findHolder(deps: VotingDeps, controlNumber: string, source: string): Promise<Found> {
   const check = checkControlNumber(controlNumber);
   if (!check.ok) {
     // A typo fails here, before any database read; the check digit is public, so this reveals nothing.
@@ -68,24 +105,91 @@ export async function holderFor(
       ],
     );
   }
-  const { holder, recentFailures } = await deps.store.lookup(
-    controlNumberHash(check.digits, deps.secret),
-    source,
-  );
-  const limit = deps.maxFailures ?? 10;
-  if (recentFailures >= limit) {
+  const policy = deps.guessPolicy ?? guessPolicy(deps.maxFailures ?? DEFAULT_GUESS_POLICY.burst);
+  const reserved = await deps.store.reserveGuess(viewerKey(source), policy);
+  if (!reserved.admitted) {
+    deps.metrics?.count('ControlNumberGuessesRefused');
     throw new VotingError(
       'too-many-attempts',
-      'Too many control numbers were not recognised from your address. Wait an hour and try again.',
+      `Too many control numbers were not recognised from your network. Try again in ${waitWords(reserved.retryAfterMs)}.`,
     );
   }
+  const controlHash = controlNumberHash(check.digits, deps.secret);
+  const holder = await deps.store.lookup(controlHash);
   if (!holder) {
-    await deps.store.recordFailure(source);
+    // The reservation stays: it is the failure counted.
+    deps.metrics?.count('ControlNumberFailures');
     throw new VotingError('not-recognised', NOT_RECOGNISED, [
       { path: 'controlNumber', message: 'is not recognised' },
     ]);
   }
-  return holder;
+  await deps.store.releaseGuess(reserved.reservation);
+  return { holder, controlHash };
+}
+
+/** How a request names the holder: the control number, or a ballot session opened before. */
+export type Credential = { controlNumber: string } | { sessionId: string };
+
+/** The credential of a request: its control number if it gives one, else its session cookie. */
+export function credentialOf(controlNumber: string | undefined, sessionId: string | null): Credential {
+  if (controlNumber !== undefined) return { controlNumber };
+  if (sessionId) return { sessionId };
+  throw new VotingError('invalid', 'Type the 16-digit control number printed in your notice.', [
+    { path: 'controlNumber', message: 'is required' },
+  ]);
+}
+
+const SESSION_ENDED =
+  'Your ballot session has ended. Type the 16-digit control number printed in your notice to go on.';
+
+async function findBy(deps: VotingDeps, credential: Credential, source: string): Promise<Found> {
+  if ('controlNumber' in credential) return findHolder(deps, credential.controlNumber, source);
+  const controlHash = SESSION_ID_PATTERN.test(credential.sessionId)
+    ? await deps.store.session(sessionHash(credential.sessionId, deps.secret), deps.now())
+    : null;
+  // A session of a number re-issued since finds no holder: it ends with the number.
+  const holder = controlHash ? await deps.store.lookup(controlHash) : null;
+  if (!controlHash || !holder) throw new VotingError('session-ended', SESSION_ENDED);
+  return { holder, controlHash };
+}
+
+/** A new ballot session for a holder found by number or link; its id goes only into a cookie. */
+async function startSession(deps: VotingDeps, controlHash: string): Promise<OpenedSession> {
+  const now = deps.now();
+  const id = newSessionId(deps.randomBytes);
+  const expiresAt = sessionEnds(now, internetCutoffMs(deps.meeting));
+  await deps.store.openSession(sessionHash(id, deps.secret), controlHash, expiresAt);
+  return { id, expiresAt };
+}
+
+export interface OpenedSession {
+  id: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+const LINK_USED =
+  'This link has already been used (it works once), or voting has closed. Type the 16-digit control number printed in your notice.';
+
+/**
+ * The notice's link, used once: its token opens the holder's ballot and a session. A used, unknown or
+ * expired token gets one answer, and the holder types the control number instead.
+ */
+export async function openWithLink(
+  deps: VotingDeps,
+  token: string,
+): Promise<{ ballot: BallotView; session: OpenedSession }> {
+  assertOpen(deps, undefined);
+  const controlHash = LINK_TOKEN_PATTERN.test(token)
+    ? await deps.store.useLinkToken(linkTokenHash(token, deps.secret), deps.now())
+    : null;
+  const holder = controlHash ? await deps.store.lookup(controlHash) : null;
+  if (!controlHash || !holder) {
+    deps.metrics?.count('LinkTokenRefused');
+    throw new VotingError('link-used', LINK_USED, [{ path: 'linkToken', message: 'has been used already' }]);
+  }
+  const session = await startSession(deps, controlHash);
+  return { ballot: await ballotOf(deps, holder), session };
 }
 
 /**
@@ -112,10 +216,29 @@ export interface BallotView {
 
 export async function fetchBallot(
   deps: VotingDeps,
-  controlNumber: string,
+  credential: string | Credential,
   source: string,
 ): Promise<BallotView> {
-  const holder = await holderFor(deps, controlNumber, source);
+  return (await openBallot(deps, credential, source, { session: false })).ballot;
+}
+
+/** The ballot, and (when asked, for a holder who typed the number) a session for what follows. */
+export async function openBallot(
+  deps: VotingDeps,
+  credential: string | Credential,
+  source: string,
+  options: { session: boolean },
+): Promise<{ ballot: BallotView; session: OpenedSession | null }> {
+  const cred = typeof credential === 'string' ? { controlNumber: credential } : credential;
+  const { holder, controlHash } = await findBy(deps, cred, source);
+  const session =
+    options.session && 'controlNumber' in cred && deps.now() <= internetCutoffMs(deps.meeting)
+      ? await startSession(deps, controlHash)
+      : null;
+  return { ballot: await ballotOf(deps, holder), session };
+}
+
+async function ballotOf(deps: VotingDeps, holder: BallotHolder): Promise<BallotView> {
   const current = await deps.store.effective(holder.account);
   return {
     holder: {
@@ -154,7 +277,9 @@ export interface Receipt {
 }
 
 export interface SubmitInput {
-  controlNumber: string;
+  /** The control number; or, instead, `sessionId`. */
+  controlNumber?: string | undefined;
+  sessionId?: string | null | undefined;
   votes: Votes;
   /** Chosen by the client, the same for every retry of one submission. */
   idempotencyKey: string;
@@ -185,7 +310,7 @@ export async function submitProxy(
   arrivedAt?: number,
 ): Promise<Receipt> {
   const now = assertOpen(deps, arrivedAt);
-  const holder = await holderFor(deps, input.controlNumber, source);
+  const { holder } = await findBy(deps, credentialOf(input.controlNumber, input.sessionId ?? null), source);
   const problems = validateVotes(input.votes, { meeting: deps.meeting, holder, channel: 'internet' });
   if (problems.length > 0)
     throw new VotingError('invalid', 'The vote could not be recorded as given.', problems);
@@ -202,7 +327,8 @@ export async function submitProxy(
 }
 
 export interface RevokeInput {
-  controlNumber: string;
+  controlNumber?: string | undefined;
+  sessionId?: string | null | undefined;
   idempotencyKey: string;
   signedBy?: string | undefined;
 }
@@ -214,7 +340,7 @@ export async function revokeProxy(
   arrivedAt?: number,
 ): Promise<Receipt> {
   const now = assertOpen(deps, arrivedAt);
-  const holder = await holderFor(deps, input.controlNumber, source);
+  const { holder } = await findBy(deps, credentialOf(input.controlNumber, input.sessionId ?? null), source);
   const instruction: Instruction = {
     id: instructionId('rev', holder.account, input.idempotencyKey),
     account: holder.account,

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
 import { offsetToReach } from '../../shared/config/clock.ts';
 import { formatControlNumber } from '../../shared/domain/control-number.ts';
+import { linkTokenFor } from '../../shared/domain/link-token.ts';
 import { parseMeeting } from '../../shared/domain/meeting.ts';
 import { renderNoticeEmail } from '../../shared/domain/notice.ts';
 import { tabulate } from '../../shared/domain/tabulate.ts';
@@ -61,6 +62,7 @@ let browser: Browser;
 let context: BrowserContext;
 let issued: Map<string, string>;
 const number = (account: string) => issued.get(account) as string;
+const token = (account: string) => linkTokenFor(number(account), Buffer.from(SECRET, 'hex'));
 const problems: string[] = [];
 
 interface StoredEmail {
@@ -146,19 +148,26 @@ describe('the ballot page in Chromium', () => {
       holder: holders[0] as (typeof holders)[number],
       controlNumber: number('V-1'),
       ballotUrl: `${api.url}/vote`,
+      linkToken: token('V-1'),
     });
     await mailer.send(email, notice, { kind: 'notice' });
     const store = (await (await fetch(`${inject('sesEndpoint')}/store`)).json()) as { emails: StoredEmail[] };
     const mine = store.emails.filter((m) => m.destination.to.includes(email) && m.subject.includes('notice'));
     expect(mine).toHaveLength(1);
-    const link = /https?:\/\/\S+\/vote#c=\d{16}/.exec(mine[0]?.body.text ?? '')?.[0] as string;
-    expect(link).toBe(`${api.url}/vote#c=${number('V-1')}`);
+    const link = /https?:\/\/\S+\/vote#t=[A-Za-z0-9_-]{22}/.exec(mine[0]?.body.text ?? '')?.[0] as string;
+    expect(link).toBe(`${api.url}/vote#t=${token('V-1')}`);
+    // No URL in the notice holds the control number.
+    for (const url of (mine[0]?.body.text ?? '').match(/https?:\/\/\S+/g) ?? [])
+      expect(url.replace(/\D/g, '')).not.toContain(number('V-1'));
+
+    // A link scanner fetches the link first: a GET (the fragment never leaves the client) burns nothing.
+    expect((await fetch(link)).status).toBe(200);
 
     const page = await newPage();
     await page.goto(link);
     await page.getByRole('heading', { name: 'Your ballot', level: 2 }).waitFor();
 
-    // The control number left the address bar at once, and is nowhere in the document.
+    // The token left the address bar at once; the control number is nowhere in the document.
     expect(page.url()).toBe(`${api.url}/vote`);
     expect(await page.content()).not.toContain(number('V-1'));
     expect(await page.content()).not.toContain(formatControlNumber(number('V-1')));
@@ -285,6 +294,13 @@ describe('the ballot page in Chromium', () => {
     const other = result.proposals.find((p) => p.id === '2');
     expect(other?.kind === 'matter' && [other.for, other.against, other.abstain]).toEqual([0, 0, 5_000]);
 
+    // The link worked once: opened again, it asks for the control number printed in the notice.
+    const again = await newPage();
+    await again.goto(link);
+    await again.locator('#number-alert').getByText('This link has already been used').waitFor();
+    expect(again.url()).toBe(`${api.url}/vote`);
+    await again.close();
+
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);
@@ -359,7 +375,7 @@ describe('the ballot page in Chromium', () => {
       if (calls === 1) await route.abort('failed');
       else await route.continue();
     });
-    await page.goto(`${api.url}/vote#c=${number('X-3')}`);
+    await page.goto(`${api.url}/vote#t=${token('X-3')}`);
     await page.getByRole('heading', { name: 'Your ballot', level: 2 }).waitFor();
     expect(page.url()).toBe(`${api.url}/vote`);
 
@@ -444,7 +460,9 @@ describe('the ballot page in Chromium', () => {
         }),
       }),
     );
-    await limited.goto(`${api.url}/vote#c=${number('X-3')}`);
+    await limited.goto(`${api.url}/vote`);
+    await limited.getByRole('textbox', { name: 'Control number' }).fill(number('X-3'));
+    await limited.getByRole('button', { name: 'Open my ballot' }).click();
     await limited.locator('#number-alert').getByText('Too many attempts.').waitFor();
     expect(await limited.locator('#number-alert').textContent()).toContain('Wait an hour and try again.');
     expect(limited.url()).toBe(`${api.url}/vote`);

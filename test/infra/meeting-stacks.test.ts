@@ -17,6 +17,7 @@ import { METRICS_NAMESPACE } from '../../infra/compute-stack.ts';
 import { readDeploySettings } from '../../infra/deploy-settings.ts';
 import { DEFAULT_MEETING_FILE, readMeetingFile } from '../../infra/meeting-context.ts';
 import { buildMeetingStacks } from '../../infra/meeting-stacks.ts';
+import { GUESSING_ALARM_THRESHOLD } from '../../infra/monitoring.ts';
 import { readWorkersModule } from '../../infra/worker-spec.ts';
 import { requiredQuorum } from '../../shared/domain/meeting.ts';
 import { OPERATOR_ROLES, type OperatorRole } from '../../shared/http/operators.ts';
@@ -181,8 +182,22 @@ describe('the stacks of one meeting', () => {
 });
 
 describe('the stateful stack', () => {
+  it('holds the origin secret CloudFront sends: generated, letters and digits, retained', () => {
+    const [, secret] = resources(stateful, 'AWS::SecretsManager::Secret').find(([id]) =>
+      id.startsWith('OriginSecret'),
+    ) as [string, Resource];
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
+  });
+
   it('holds the control-number secret: generated, 64 hex digits, retained', () => {
-    const [[, secret]] = resources(stateful, 'AWS::SecretsManager::Secret') as [[string, Resource]];
+    const [, secret] = resources(stateful, 'AWS::SecretsManager::Secret').find(([id]) =>
+      id.startsWith('ControlSecret'),
+    ) as [string, Resource];
     expect(secret.DeletionPolicy).toBe('Retain');
     expect(secret.Properties.GenerateSecretString).toEqual({
       PasswordLength: 64,
@@ -252,9 +267,28 @@ describe('the functions', () => {
     for (const name of functionNames) {
       const variables = env(name);
       expect(variables.CONTROL_SECRET, name).toBeUndefined();
-      const reads = statementsOf(name).some((s) => list(s.Action).includes('secretsmanager:GetSecretValue'));
-      expect(reads, name).toBe(declared[name]?.controlSecret === true);
+      const reads = statementsOf(name).filter((s) =>
+        list(s.Action).includes('secretsmanager:GetSecretValue'),
+      );
+      const readsControl = reads.some((s) => JSON.stringify(s.Resource).includes('ControlSecret'));
+      expect(readsControl, name).toBe(declared[name]?.controlSecret === true);
       expect(variables.CONTROL_SECRET_ARN !== undefined, name).toBe(declared[name]?.controlSecret === true);
+    }
+  });
+
+  it('make every public route answer only CloudFront: its functions read the origin secret, the others not', () => {
+    const publicFunctions = new Set(routes.filter((r) => r.auth !== 'iam').map((r) => r.function));
+    expect(publicFunctions.size).toBeGreaterThan(5);
+    for (const name of functionNames) {
+      const variables = env(name);
+      const readsOrigin = statementsOf(name).some(
+        (s) =>
+          list(s.Action).includes('secretsmanager:GetSecretValue') &&
+          JSON.stringify(s.Resource).includes('OriginSecret'),
+      );
+      expect(readsOrigin, name).toBe(publicFunctions.has(name));
+      expect(variables.ORIGIN_SECRET_ARN !== undefined, name).toBe(publicFunctions.has(name));
+      expect(variables.ORIGIN_SECRET, name).toBeUndefined();
     }
   });
 });
@@ -286,14 +320,19 @@ describe('least privilege', () => {
       operations: ['DescribeTable'],
     });
     expect(dynamoActions('ballot')).toEqual({
-      register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'UpdateItem'],
+      register: ['GetItem'],
+      operations: ['GetItem', 'PutItem', 'UpdateItem'],
+      votes: ['GetItem'],
+    });
+    expect(dynamoActions('open-link')).toEqual({
+      register: ['GetItem', 'UpdateItem'],
+      operations: ['PutItem'],
       votes: ['GetItem'],
     });
     // The append checks the polls are open in its transaction; the polls are read to word a refusal.
     expect(dynamoActions('submit-proxy')).toEqual({
-      register: ['BatchGetItem'],
-      operations: ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'UpdateItem'],
+      register: ['GetItem'],
+      operations: ['ConditionCheckItem', 'GetItem', 'UpdateItem'],
       votes: ['GetItem', 'PutItem', 'UpdateItem'],
     });
     expect(dynamoActions('conflicts')).toEqual({
@@ -433,6 +472,7 @@ describe('the operator roles', () => {
     expect(expected('clerk')).toEqual(['POST /admin/entries']);
     expect(expected('supervisor')).toEqual(['POST /admin/notices/send', 'POST /admin/polls/close']);
     expect(expected('inspector')).toEqual([
+      'GET /admin/conflicts',
       'GET /admin/export/*',
       'GET /admin/tally',
       'GET /admin/tally/*',
@@ -503,6 +543,13 @@ describe('the edge', () => {
     expect(attribute).toMatch(/^\/cdk\/exports\/proxyvote-hemacare-2002-compute\//);
     expect(JSON.stringify(config.Origins[0]?.DomainName)).toContain('execute-api');
     expect(config.Logging).toBeDefined();
+    // CloudFront sends the origin secret, resolved from Secrets Manager at deployment (never in the template).
+    const origin = config.Origins[0] as {
+      OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[];
+    };
+    const header = origin.OriginCustomHeaders?.find((h) => h.HeaderName === 'x-proxyvote-origin');
+    expect(JSON.stringify(header?.HeaderValue)).toContain('resolve:secretsmanager:');
+    expect(JSON.stringify(header?.HeaderValue)).toContain('OriginSecret');
   });
 });
 
@@ -574,6 +621,23 @@ describe('monitoring', () => {
     );
     expect(deadLetterAlarms).toHaveLength(stacks.compute.deadLetterQueues.size);
     expect(names).toContain(`proxyvote-${meeting.id}-api-5xx`);
+  });
+
+  it('alarms when control numbers fail across viewers (a guesser spread over many addresses)', () => {
+    const [, guessing] = alarms.find(
+      ([, a]) => a.Properties.AlarmName === `proxyvote-${meeting.id}-control-number-guessing`,
+    ) as [string, Resource];
+    expect(guessing.Properties).toMatchObject({
+      MetricName: 'ControlNumberFailures',
+      Namespace: METRICS_NAMESPACE,
+      Statistic: 'Sum',
+      Period: 900,
+      Threshold: GUESSING_ALARM_THRESHOLD,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // Summed over the meeting and the service only: no per-viewer dimension splits it.
+    const dimensions = (guessing.Properties.Dimensions as { Name: string }[]).map((d) => d.Name).sort();
+    expect(dimensions).toEqual(['meeting', 'service']);
   });
 
   it('has a dashboard with the product metrics and the quorum line', () => {

@@ -16,6 +16,7 @@ import { main } from '../../cli/proxyvote.ts';
 import { readPrintFile } from '../../shared/domain/print-file.ts';
 import { findFreePorts } from '../../shared/local/ports.ts';
 import { S3ObjectStore, s3Client } from '../../shared/notices/s3.ts';
+import { numberInNotice } from '../support/notices.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'proxyvote-local-stack-'));
@@ -215,12 +216,22 @@ describe('npm start (scripts/local-stack.ts)', { timeout: 180_000 }, () => {
     // A send whose answer timed out on a loaded machine may or may not have reached the mail viewer.
     expect(notices.length).toBeGreaterThanOrEqual(emailed);
     expect(notices.length).toBeLessThanOrEqual(emailed + unknown);
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/vote)#c=(\d{16})/.exec(notices[0]?.body.text ?? '');
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/vote)#t=([A-Za-z0-9_-]{22})/.exec(notices[0]?.body.text ?? '');
     expect(link?.[1]).toBe(`${urls.api}/vote`);
+    // The link's token opens the ballot once (the page posts it), and sets a session cookie.
+    const opened = await fetch(`${urls.api}/api/link`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ linkToken: link?.[2] }),
+    });
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('set-cookie')).toMatch(
+      /^pv_session=[A-Za-z0-9_-]{43}; Path=\/api; HttpOnly; SameSite=Strict/,
+    );
     const ballot = await fetch(`${urls.api}/api/ballot`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ controlNumber: link?.[2] }),
+      body: JSON.stringify({ controlNumber: numberInNotice(notices[0]?.body.text ?? '') }),
     });
     expect(ballot.status).toBe(200);
     // The print file is an object in the meeting's bucket (s3rver), read through the project's S3 adapter.

@@ -191,7 +191,7 @@ describe('notices: logs and metrics over a full flow', () => {
     const mail = await mailTo(holders.filter((h) => h.email).map((h) => h.email as string));
     const numbers = [
       ...queue.messages.map((m) => m.controlNumber),
-      ...mail.filter((m) => m.text.includes('#c=')).map((m) => numberInNotice(m.text)),
+      ...mail.filter((m) => m.text.includes('#t=')).map((m) => numberInNotice(m.text)),
       ...readPrintFile(readFileSync(printFile, 'utf8')).map((r) =>
         (r.control_number as string).replace(/ /g, ''),
       ),

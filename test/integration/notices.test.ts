@@ -13,6 +13,7 @@ import { main } from '../../cli/proxyvote.ts';
 import { offsetToReach } from '../../shared/config/clock.ts';
 import { checkControlNumber, controlNumberHash } from '../../shared/domain/control-number.ts';
 import type { Holder } from '../../shared/domain/holder.ts';
+import { linkTokenFor } from '../../shared/domain/link-token.ts';
 import { readPrintFile } from '../../shared/domain/print-file.ts';
 import { RegisterError, serializeRegister } from '../../shared/domain/register.ts';
 import type { OperatorRole } from '../../shared/http/operators.ts';
@@ -218,7 +219,9 @@ describe('sending the notices', () => {
       const text = mine[0]?.text as string;
       expect(text).toContain(`To: ${h.name}`);
       const number = numberInNotice(text);
-      expect(mine[0]?.html).toContain(`${BALLOT_URL}#c=${number}`);
+      // The link carries the number's single-use token, never the number.
+      expect(mine[0]?.html).toContain(`${BALLOT_URL}#t=${linkTokenFor(number, KEY)}`);
+      expect(mine[0]?.html).not.toContain(`#c=`);
       expect(await opens(t, number)).toBe(h.name);
       const marker = await t.doc.send(
         new GetCommand({ TableName: t.names.register, Key: noticeMarkerKey(h.account) }),

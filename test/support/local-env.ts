@@ -1,4 +1,5 @@
 // Helpers for integration tests that run handlers against the global DynamoDB Local.
+import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../shared/storage/dynamo-client.ts';
 import { type TableNames, tableEnvironment, tableNames } from '../../shared/storage/tables.ts';
@@ -21,5 +22,7 @@ export function setHandlerEnv(names: TableNames): void {
     POWERTOOLS_SERVICE_NAME: 'proxyvote',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // The public routes answer only what came through CloudFront; the local adapter plays it.
+    ORIGIN_SECRET: process.env.ORIGIN_SECRET ?? randomBytes(24).toString('hex'),
   });
 }

@@ -154,10 +154,17 @@ export async function mailTo(addresses: readonly string[]): Promise<StoredMail[]
     .map((e) => ({ to: e.destination.to, subject: e.subject, text: e.body.text, html: e.body.html }));
 }
 
-/** The control number in a notice's voting link. */
+/** The control number printed in a notice (never in its links). */
 export function numberInNotice(text: string): string {
-  const m = /#c=(\d{16})/.exec(text);
-  if (!m?.[1]) throw new Error('no voting link with a control number in the notice');
+  const m = /type your control number: (\d{4} \d{4} \d{4} \d{4})/.exec(text);
+  if (!m?.[1]) throw new Error('no control number printed in the notice');
+  return m[1].replace(/ /g, '');
+}
+
+/** The single-use link token in a notice's voting link. */
+export function linkTokenInNotice(text: string): string {
+  const m = /\/vote#t=([A-Za-z0-9_-]{22})/.exec(text);
+  if (!m?.[1]) throw new Error('no voting link with a link token in the notice');
   return m[1];
 }
 

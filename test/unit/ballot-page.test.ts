@@ -212,8 +212,11 @@ describe('the client script', () => {
       expect(BALLOT_SCRIPT).not.toContain(sink);
     }
     expect(BALLOT_SCRIPT).not.toMatch(/<\/script/i);
-    // The fragment is read, then dropped from the address bar and the history entry.
-    expect(BALLOT_SCRIPT).toContain("new URLSearchParams(hash.slice(1)).get('c')");
+    // The fragment (a link token, never a control number) is read, then dropped from the address bar
+    // and the history entry; the token is exchanged by a POST.
+    expect(BALLOT_SCRIPT).toContain("new URLSearchParams(hash.slice(1)).get('t')");
+    expect(BALLOT_SCRIPT).not.toContain(".get('c')");
+    expect(BALLOT_SCRIPT).toContain("postWithRetry('api/link', { linkToken: token })");
     expect(BALLOT_SCRIPT).toContain(
       "window.history.replaceState(null, '', window.location.pathname + window.location.search)",
     );
@@ -223,6 +226,8 @@ describe('the client script', () => {
     expect(BALLOT_SCRIPT).toContain('crypto.randomUUID()');
   });
 });
+
+const ORIGIN_SECRET = 'a'.repeat(40);
 
 describe('GET /vote (the Lambda handler)', () => {
   const context = {
@@ -245,7 +250,13 @@ describe('GET /vote (the Lambda handler)', () => {
       routeKey: 'GET /vote',
       rawPath: '/vote',
       rawQueryString,
-      headers: { host: 'vote.example.com', referer: 'https://mail.example.com/?c=4111111111111111' },
+      headers: {
+        host: 'vote.example.com',
+        referer: 'https://mail.example.com/?c=4111111111111111',
+        // As CloudFront forwards it: the origin's secret and the viewer's address.
+        'x-proxyvote-origin': ORIGIN_SECRET,
+        'cloudfront-viewer-address': '198.51.100.7:50000',
+      },
       queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)),
       requestContext: {
         accountId: '000000000000',
@@ -272,6 +283,7 @@ describe('GET /vote (the Lambda handler)', () => {
     vi.resetModules();
     vi.stubEnv('MEETING_JSON', meetingJson);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'ERROR');
+    vi.stubEnv('ORIGIN_SECRET', ORIGIN_SECRET);
     try {
       const { handler } = await import('../../functions/ballot-page/handler.ts');
       const res = (await handler(

