@@ -143,8 +143,9 @@ export class StatefulStack extends Stack {
         'and a new key would make all of them unrecognisable until the meeting is over.',
     });
 
+    // No fixed name: CloudFormation names it, so a failed or repeated deploy never meets a retained
+    // secret of the same name (docs/deploying.md); the compute stack reads it by ARN.
     this.originSecret = new Secret(this, 'OriginSecret', {
-      secretName: `proxyvote/${props.meeting.id}/origin-secret`,
       description: `proxyvote ${props.meeting.id}: the header CloudFront adds to every request it forwards to the API`,
       // 48 letters and digits: what the functions accept (shared/http/origin.ts).
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },

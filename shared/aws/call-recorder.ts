@@ -61,7 +61,14 @@ export function fileCallSink(dir: string): CallSink {
     const line = JSON.stringify(call);
     if (seen.has(line)) return;
     seen.add(line);
-    appendFileSync(file, `${line}\n`);
+    try {
+      appendFileSync(file, `${line}\n`);
+    } catch (e) {
+      // Another test run emptied the folder (it starts each run afresh): make it again.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(dir, { recursive: true });
+      appendFileSync(file, `${line}\n`);
+    }
   };
 }
 
