@@ -59,6 +59,7 @@ function grantTarget(resource: unknown): Target {
     return prefix ? `objects:${prefix}` : 'bucket';
   }
   if (text.includes('ControlSecret')) return 'secret:control';
+  if (text.includes('OriginSecret')) return 'secret:origin';
   if (text.includes('event-source-mapping')) return 'event-source-mapping';
   // A queue's logical id (NoticesQueueC1100E22), inside the stateful stack's export name or a Ref.
   const queue = /([A-Z][a-z][A-Za-z0-9]*?(?:Queue|DeadLetters))[0-9A-F]{8}/.exec(
@@ -167,6 +168,14 @@ const NOT_EXERCISED_LOCALLY: readonly {
       'test/unit/control-secret.test.ts runs the read against a local endpoint',
   },
   {
+    action: 'secretsmanager:GetSecretValue',
+    target: 'secret:origin',
+    reason:
+      'The CloudFront origin secret is read from Secrets Manager on AWS only (ORIGIN_SECRET_ARN, current and ' +
+      'previous values); locally the HTTP adapter plays CloudFront with ORIGIN_SECRET set ' +
+      '(test/integration/origin.test.ts checks the functions against it)',
+  },
+  {
     action: 'ses:SendEmail',
     target: `ses-configuration-set:proxyvote-${meeting.id}`,
     reason: 'The configuration set exists on AWS only; the local SES endpoint has none, so none is named',
@@ -225,12 +234,12 @@ const NOT_EXERCISED_LOCALLY: readonly {
       'test data never splits an account (shared/tabulation/live.ts)',
   },
   {
-    fn: 'operator-entry',
+    fn: 'resolution',
     action: 'dynamodb:GetItem',
     target: 'table:votes',
     reason:
-      'The replay of a repeated operator entry (same entry key) reads the effective pointer; no test repeats ' +
-      'an entry through the admin route yet (its authentication is being replaced by SigV4)',
+      'The replay of a repeated resolution (same entry key) reads the effective pointer; a repeated ' +
+      'resolution is answered 409 (no open conflict) before it gets there, so nothing reaches it locally',
   },
   ...['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'].map((action) => ({
     fn: 'notices-admin',

@@ -85,6 +85,17 @@ describe('operator entries', () => {
       votes: { '2': 'AGAINST' },
     });
     expect(older.status).toBe(201);
+    // The same entry again (a retry after a lost answer): answered with the first, recorded once.
+    const retried = await admin('/admin/entries', {
+      kind: 'paper-proxy',
+      account: 'P-1',
+      entryKey: 'paper-0001',
+      dated: '2002-06-08',
+      signedBy: 'Paula Pape',
+      votes: { '2': 'AGAINST' },
+    });
+    expect(retried.status).toBe(200);
+    expect(retried.json).toMatchObject({ replayed: true, instructionId: older.json.instructionId });
     expect(await jsonOf(older)).toMatchObject({
       effective: false,
       enteredBy: stack.operators.keys.clerk.userArn,
