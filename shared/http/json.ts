@@ -128,3 +128,16 @@ function protoKeyPath(root: unknown): string | null {
   }
   return null;
 }
+
+/** The query string, checked against a schema: 400 naming each parameter that is wrong. */
+export function parseQuery<T extends z.ZodType>(event: APIGatewayProxyEventV2, schema: T): z.infer<T> {
+  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success)
+    throw new HttpError(
+      400,
+      'invalid_request',
+      'The query string has parameters that are wrong.',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message })),
+    );
+  return parsed.data;
+}

@@ -6,12 +6,12 @@
 //                              inspector's report) | leaves&chunk=N (the history digest's leaves)
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { runAsFunction } from '../aws/call-recorder.ts';
 import { INSPECTOR_CSS, renderInspectorCsv, renderInspectorHtml } from '../domain/inspector-report.ts';
 import { httpHandler } from '../http/handler.ts';
-import { HttpError, html, json, parseJsonBody } from '../http/json.ts';
+import { HttpError, html, json, parseJsonBody, parseQuery } from '../http/json.ts';
 import { operatorOf } from '../http/operators.ts';
 import { pollsClosedAt, type RunOutcome, runTabulation, TabulationError } from './run.ts';
 import type { TabulationRuntime } from './runtime.ts';
@@ -111,24 +111,12 @@ const listQuery = z.object({
     .optional(),
 });
 
-function queryOf<T extends z.ZodType>(event: APIGatewayProxyEventV2, schema: T): z.infer<T> {
-  const parsed = schema.safeParse(event.queryStringParameters ?? {});
-  if (!parsed.success)
-    throw new HttpError(
-      400,
-      'invalid_request',
-      'The query string has parameters that are wrong.',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message })),
-    );
-  return parsed.data;
-}
-
 export const handleListSnapshots = (runtime: TabulationRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
       const operator = operatorOf(event);
-      const q = queryOf(event, listQuery);
+      const q = parseQuery(event, listQuery);
       const page = await runtime.snapshots.list(q.limit, q.cursor);
       logger.info('count runs read', { operator, runs: page.runs.length });
       return json(200, { runs: page.runs.map(brief), next: page.next });
@@ -155,7 +143,7 @@ export const handleGetSnapshot = (runtime: TabulationRuntime, logger: Logger) =>
     async (event) => {
       const operator = operatorOf(event);
       const ref = event.pathParameters?.run ?? '';
-      const q = queryOf(event, getQuery);
+      const q = parseQuery(event, getQuery);
       logger.info('count read', { operator, run: ref, format: q.format });
       const header = await runtime.snapshots.resolve(ref);
       if (!header) {

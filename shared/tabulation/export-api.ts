@@ -7,10 +7,9 @@
 // files are byte for byte what `proxyvote recount` reproduces the count from.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { httpHandler } from '../http/handler.ts';
-import { HttpError, json } from '../http/json.ts';
+import { HttpError, json, parseQuery } from '../http/json.ts';
 import { operatorOf } from '../http/operators.ts';
 import { itemToHolder } from '../register/holder-item.ts';
 import {
@@ -52,18 +51,6 @@ const querySchema = z
   })
   .refine((q) => q.segment < q.segments, { path: ['segment'], message: 'must be below segments' });
 
-function parseQuery(event: APIGatewayProxyEventV2) {
-  const parsed = querySchema.safeParse(event.queryStringParameters ?? {});
-  if (!parsed.success)
-    throw new HttpError(
-      400,
-      'invalid_request',
-      'The query string has parameters that are wrong.',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message })),
-    );
-  return parsed.data;
-}
-
 export interface ExportDeps {
   doc: DynamoDBDocumentClient;
   tables: TableNames;
@@ -84,7 +71,7 @@ export const handleExportPage = (deps: ExportDeps, logger: Logger) =>
         { path: 'part', message: 'must be "register", "instructions" or "polls"' },
       ]);
     }
-    const q = parseQuery(event);
+    const q = parseQuery(event, querySchema);
     const start = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     if (start === null) {
       throw new HttpError(400, 'invalid_request', 'The cursor is not one this export gave.', [
