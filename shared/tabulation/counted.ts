@@ -1,18 +1,8 @@
-// Counted as cast (issue "Tabulation", item 6): after the final count a holder gives the control
-// number and a receipt code and learns whether that instruction is the one counted for the account,
-// or was replaced, revoked, left in a conflict or rejected. The holder is found exactly as for the
-// ballot (same answers to a wrong number, same limit on failures from one address). The answer comes
-// from the final count as it was made (RULES.md section 7): the account's leaf in the final snapshot
-// records what decided it then; the history now is only checked against that leaf's chain, so the
-// holder learns whether the record still is the one that was counted. Snapshots made before leaves
-// recorded their decision are answered by the domain's rule over the history, as before.
-import { votesAlike } from '../domain/ballot.ts';
 import type { Instruction, Votes } from '../domain/instruction.ts';
 import type { Meeting } from '../domain/meeting.ts';
-import { effectiveInstruction } from '../domain/revocation.ts';
-import { type ConflictReport, decidedText, parseDecided } from '../domain/tabulate.ts';
+import { type ConflictReport, decidedText, parseDecided, Tabulator } from '../domain/tabulate.ts';
 import { accountChain, type HistoryLeaf } from '../domain/tamper.ts';
-import { applyTimeline, type RejectedInstruction, timelineInstants } from '../domain/timeline.ts';
+import type { RejectedInstruction } from '../domain/timeline.ts';
 import type { BallotHolder } from '../voting/ports.ts';
 import { holderFor, type VotingDeps } from '../voting/submit.ts';
 import type { SnapshotHeader, SnapshotStore } from './snapshots.ts';
@@ -159,26 +149,17 @@ export async function checkCounted(
 export function decisionOf(
   meeting: Meeting,
   final: Pick<SnapshotHeader, 'cumulative' | 'pollsClosedAt'>,
-  holder: Pick<BallotHolder, 'shares' | 'nominee'>,
+  holder: Pick<BallotHolder, 'account' | 'shares' | 'nominee'>,
   history: readonly Instruction[],
   leaf: HistoryLeaf | null,
 ): Decision {
   if (leaf?.decided) return parseDecided(leaf.decided);
-  const cumulative = new Set(
-    final.cumulative
-      ? meeting.proposals.filter((p) => p.kind === 'election' && p.cumulativeVotingAllowed).map((p) => p.id)
-      : [],
-  );
-  const { accepted, rejected } = applyTimeline(
-    history,
-    timelineInstants(meeting, { pollsClosedAt: final.pollsClosedAt }),
-  );
-  const effective = effectiveInstruction(
-    accepted,
-    meeting.timeZone,
-    votesAlike(holder, { meeting, cumulative }),
-  );
-  return parseDecided(decidedText({ effective, rejected: rejected.map((r) => r.id) }));
+  // The count's own rule, with the final count's options, as the count would have recorded it.
+  const tabulator = new Tabulator(meeting, {
+    cumulative: final.cumulative,
+    pollsClosedAt: final.pollsClosedAt,
+  });
+  return parseDecided(decidedText(tabulator.addAccount(holder, history)));
 }
 
 type Decision = ReturnType<typeof parseDecided>;

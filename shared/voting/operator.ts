@@ -3,15 +3,13 @@
 // conflict, and declaring the polls closed. Each entry is an instruction that names who entered it
 // (enteredBy) and when (receivedAt), so the history itself is the record of every operator action.
 import { createHash } from 'node:crypto';
-import { cardProblems, validateVotes, votesAlike } from '../domain/ballot.ts';
+import { cardProblems, validateVotes } from '../domain/ballot.ts';
 import { canonicalJson } from '../domain/canonical.ts';
 import type { Holder } from '../domain/holder.ts';
 import type { Instruction, Votes } from '../domain/instruction.ts';
 import { type Meeting, meetingStartMs } from '../domain/meeting.ts';
-import { effectiveInstruction } from '../domain/revocation.ts';
-import { compareInstruments } from '../domain/tabulate.ts';
+import { compareInstruments, Tabulator } from '../domain/tabulate.ts';
 import { isRealDate, localDate, zonedInstant } from '../domain/time.ts';
-import { applyTimeline, timelineInstants } from '../domain/timeline.ts';
 import type { PollsState } from './ports.ts';
 import { appendInstruction, finalCountMade, pollsClosed, type VotingDeps, VotingError } from './submit.ts';
 
@@ -185,16 +183,17 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
   };
 }
 
-/** What decides an account now, by the domain's rule, with the meeting's timeline applied. */
+/** What decides an account now: the count's own rule (Tabulator), with the meeting's timeline applied. */
 function accountState(
   meeting: Meeting,
-  holder: Pick<Holder, 'shares' | 'nominee'>,
+  holder: Pick<Holder, 'account' | 'shares' | 'nominee'>,
   history: readonly Instruction[],
   polls: PollsState | null = null,
 ) {
-  const { accepted } = applyTimeline(history, timelineInstants(meeting, { pollsClosedAt: polls?.closedAt }));
-  const alike = votesAlike(holder, { meeting, cumulative: new Set<string>() });
-  return effectiveInstruction(accepted, meeting.timeZone, alike);
+  return new Tabulator(meeting, { cumulative: false, pollsClosedAt: polls?.closedAt }).addAccount(
+    holder,
+    history,
+  ).effective;
 }
 
 /** The account's open conflict, described for the clerk and the inspector, or null. */
