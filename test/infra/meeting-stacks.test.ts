@@ -551,6 +551,23 @@ describe('the edge', () => {
     expect(JSON.stringify(header?.HeaderValue)).toContain('resolve:secretsmanager:');
     expect(JSON.stringify(header?.HeaderValue)).toContain('OriginSecret');
   });
+
+  it("forwards the viewer's address by name, and neither Host nor any other viewer header", () => {
+    const [[, dist]] = resources(compute, 'AWS::CloudFront::Distribution') as [[string, Resource]];
+    const behavior = (dist.Properties.DistributionConfig as { DefaultCacheBehavior: Record<string, unknown> })
+      .DefaultCacheBehavior;
+    const ref = behavior.OriginRequestPolicyId as { Ref: string };
+    const policy = compute.toJSON().Resources[ref.Ref];
+    expect(policy.Type).toBe('AWS::CloudFront::OriginRequestPolicy');
+    const config = policy.Properties.OriginRequestPolicyConfig;
+    expect(config.HeadersConfig.HeaderBehavior).toBe('whitelist');
+    expect(config.HeadersConfig.Headers.map((h: string) => h.toLowerCase()).sort()).toEqual([
+      'accept-language',
+      'cloudfront-viewer-address',
+      'content-type',
+    ]);
+    expect(config.CookiesConfig).toEqual({ CookieBehavior: 'whitelist', Cookies: ['pv_session'] });
+  });
 });
 
 describe("the workers' machinery", () => {
