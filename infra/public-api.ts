@@ -120,7 +120,11 @@ export class PublicApi extends Construct {
     // left to what a managed policy happens to include (the functions refuse a request without it).
     const forwarded = new OriginRequestPolicy(this, 'PublicOriginRequests', {
       comment: `proxyvote ${meetingId}: what the public functions read`,
-      headerBehavior: OriginRequestHeaderBehavior.allowList('Content-Type', 'Accept-Language', VIEWER_ADDRESS_HEADER),
+      headerBehavior: OriginRequestHeaderBehavior.allowList(
+        'Content-Type',
+        'Accept-Language',
+        VIEWER_ADDRESS_HEADER,
+      ),
       cookieBehavior: OriginRequestCookieBehavior.allowList(SESSION_COOKIE),
       queryStringBehavior: OriginRequestQueryStringBehavior.all(),
     });
