@@ -1,7 +1,7 @@
 // The non-HTTP Lambda functions, as plain data: what starts each one, what it may touch, what it needs
 // in its environment. The CDK compute stack (infra/compute-stack.ts, through infra/worker-spec.ts)
 // builds one function per entry; functions/routes.ts lists the HTTP ones. The notices' design is in
-// the README ("Notices"); the numbers below are its defaults.
+// docs/notices.md; the numbers below are its defaults.
 import type { FunctionAccess } from '../infra/access.ts';
 import type { WorkerSpec } from '../infra/worker-spec.ts';
 
@@ -109,7 +109,7 @@ export const workers: readonly WorkerSpec[] = [
     memorySize: 1024,
   },
   {
-    // The count (issue "Tabulation", README "The live count"). Nightly at 02:00 in the meeting's time
+    // The count (issue "Tabulation", docs/counting.md). Nightly at 02:00 in the meeting's time
     // zone; every minute a cheap watch (two GetItems, one Query when idle) that runs the counts asked
     // for through POST /admin/tally and, once the polls are declared closed, the final count: once, under
     // a conditional claim, so no hook in the polls' closing is needed. A count reads the register and
