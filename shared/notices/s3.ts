@@ -39,16 +39,37 @@ export class S3ObjectStore implements ObjectStore {
   }
 }
 
-/** A print file as an object: the key is chosen by the caller and never reused. */
+/**
+ * A print file as objects: the import writes one part per chunk of the register (`part-000012.csv`,
+ * each a whole CSV) under a folder fixed by the job, so a resumed import writes a chunk's part again
+ * at the same key. One part is the print file; several stay as they are (a 1,000,000-holder register
+ * makes a file too large to join in a function), and the folder is the print file.
+ */
 export class ObjectPrintSink implements PrintFileSink {
   constructor(
     private readonly store: ObjectStore,
-    private readonly key: string,
+    /** Ends with '/': the folder of this print file. */
+    private readonly folder: string,
   ) {}
 
   async prepare(): Promise<void> {}
 
   write(csv: string): Promise<string> {
-    return this.store.put(this.key, csv, 'text/csv; charset=utf-8');
+    return this.store.put(`${this.folder}print-file.csv`, csv, 'text/csv; charset=utf-8');
+  }
+
+  writePart(chunk: number, csv: string): Promise<string> {
+    return this.store.put(
+      `${this.folder}part-${String(chunk).padStart(6, '0')}.csv`,
+      csv,
+      'text/csv; charset=utf-8',
+    );
+  }
+
+  async finish(parts: readonly string[]): Promise<string | null> {
+    const [first] = parts;
+    if (first === undefined) return null;
+    if (parts.length === 1) return first;
+    return first.slice(0, first.lastIndexOf('/') + 1);
   }
 }
