@@ -68,6 +68,8 @@ export interface ImportRegisterInput {
   shouldStop?: () => boolean;
   /** How long to wait for another run's lease on this job to run out (0: refuse at once with ImportBusy). */
   maxLeaseWaitMs?: number;
+  /** How long a run keeps the job after its last chunk (default IMPORT_LEASE_MS). */
+  leaseMs?: number;
 }
 
 export interface ImportRegisterResult {
@@ -151,7 +153,7 @@ export async function importRegister(input: ImportRegisterInput): Promise<Import
       }
       const chunk = holders.slice(c * size, (c + 1) * size);
       const { totals, part } = await importChunk(input, jobId, c, chunk, now);
-      await checkpoints.chunkDone(jobId, runId, IMPORT_LEASE_MS, c, totals, part);
+      await checkpoints.chunkDone(jobId, runId, input.leaseMs ?? IMPORT_LEASE_MS, c, totals, part);
       parts.set(c, part);
       handedOn += chunk.length;
       input.onProgress?.('import', handedOn, holders.length);
@@ -180,7 +182,7 @@ async function takeJob(
   const waitUntil = now() + (input.maxLeaseWaitMs ?? 0);
   for (;;) {
     try {
-      await checkpoints.take(job.jobId, runId, IMPORT_LEASE_MS, resumed);
+      await checkpoints.take(job.jobId, runId, input.leaseMs ?? IMPORT_LEASE_MS, resumed);
       return;
     } catch (e) {
       if (!(e instanceof ImportBusy)) throw e;
