@@ -28,6 +28,12 @@ import { reissueControlNumber } from './reissue.ts';
 
 /** Holders per chunk: about 30 transactions, 100 queue batches and one print-file part. */
 export const IMPORT_CHUNK_SIZE = 1000;
+/**
+ * Chunks written at once, each with TRANSACTIONS_PER_CHUNK transactions in flight: one chunk's print
+ * part, queue messages and record overlap the next ones' writes.
+ */
+export const IMPORT_CHUNKS_IN_FLIGHT = 3;
+const TRANSACTIONS_PER_CHUNK = 4;
 /** A run keeps the job this long after its last finished chunk; then another run may take it over. */
 export const IMPORT_LEASE_MS = 60_000;
 
@@ -144,19 +150,30 @@ export async function importRegister(input: ImportRegisterInput): Promise<Import
     for (const d of await checkpoints.doneChunks(jobId)) parts.set(d.chunk, d.part);
     const size = job.chunkSize;
     let handedOn = [...parts.keys()].reduce((n, c) => n + Math.min(size, holders.length - c * size), 0);
-    for (let c = 0; c < job.chunks; c++) {
-      if (parts.has(c)) continue;
-      if (input.shouldStop?.()) {
-        await checkpoints.release(jobId, runId);
-        const so = (await checkpoints.job(jobId)) as ImportJob;
-        return resultOf(so, holders.length, formulaLike, null, false, resumed);
+    const pending = Array.from({ length: job.chunks }, (_, c) => c).filter((c) => !parts.has(c));
+    let stopped = false;
+    // One chunk's record at a time: the records all add to the job's item (a transaction each).
+    let recording: Promise<void> = Promise.resolve();
+    await eachLimited(pending, IMPORT_CHUNKS_IN_FLIGHT, async (c) => {
+      if (stopped || input.shouldStop?.()) {
+        stopped = true;
+        return;
       }
       const chunk = holders.slice(c * size, (c + 1) * size);
       const { totals, part } = await importChunk(input, jobId, c, chunk, now);
-      await checkpoints.chunkDone(jobId, runId, input.leaseMs ?? IMPORT_LEASE_MS, c, totals, part);
+      const record = recording.then(() =>
+        checkpoints.chunkDone(jobId, runId, input.leaseMs ?? IMPORT_LEASE_MS, c, totals, part),
+      );
+      recording = record.catch(() => undefined);
+      await record;
       parts.set(c, part);
       handedOn += chunk.length;
       input.onProgress?.('import', handedOn, holders.length);
+    });
+    if (stopped) {
+      await checkpoints.release(jobId, runId);
+      const so = (await checkpoints.job(jobId)) as ImportJob;
+      return resultOf(so, holders.length, formulaLike, null, false, resumed);
     }
     const ordered = [...parts.entries()]
       .sort(([a], [b]) => a - b)
@@ -244,7 +261,7 @@ async function importChunk(
     chunk,
     input.secret,
     input.randomBytes,
-    { linkExpiresAt, tag: { importJob: jobId, importChunk: chunkIndex } },
+    { linkExpiresAt, tag: { importJob: jobId, importChunk: chunkIndex }, concurrency: TRANSACTIONS_PER_CHUNK },
   );
   let unchanged = 0;
   let reissued = 0;
