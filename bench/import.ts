@@ -73,7 +73,13 @@ function rawTransactions(register: string, holders: readonly Holder[]) {
           const { pk: _pk, sk: _sk, ...attrs } = holderToItem(h);
           const cond = 'attribute_not_exists(pk)';
           return [
-            { Put: { TableName: register, Item: { ...holderToItem(h), controlHash }, ConditionExpression: cond } },
+            {
+              Put: {
+                TableName: register,
+                Item: { ...holderToItem(h), controlHash },
+                ConditionExpression: cond,
+              },
+            },
             {
               Put: {
                 TableName: register,
@@ -199,7 +205,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     options: { holders: { type: 'string', default: '100000' }, slice: { type: 'string', default: '10000' } },
   });
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const services = await startServices();
   try {
     const [r] = await benchImport(services, {
@@ -211,5 +221,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } finally {
     await services.stop();
   }
-  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }

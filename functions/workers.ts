@@ -116,7 +116,8 @@ export const workers: readonly WorkerSpec[] = [
         operations: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
       },
       sendTo: ['notices', 'register-imports'],
-      registerBucket: { read: ['register/'], write: ['print-files/', 'import-reports/'] },
+      // Reads the print file's parts back to join them (up to 20 parts).
+      registerBucket: { read: ['register/', 'print-files/'], write: ['print-files/', 'import-reports/'] },
     },
     timeoutSeconds: 900,
     memorySize: 1024,

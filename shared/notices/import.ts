@@ -261,7 +261,11 @@ async function importChunk(
     chunk,
     input.secret,
     input.randomBytes,
-    { linkExpiresAt, tag: { importJob: jobId, importChunk: chunkIndex }, concurrency: TRANSACTIONS_PER_CHUNK },
+    {
+      linkExpiresAt,
+      tag: { importJob: jobId, importChunk: chunkIndex },
+      concurrency: TRANSACTIONS_PER_CHUNK,
+    },
   );
   let unchanged = 0;
   let reissued = 0;

@@ -70,9 +70,7 @@ export class FilePrintSink implements PrintFileSink {
     const handle = await open(partial, 'w', 0o600);
     try {
       for (const [k, part] of parts.entries()) {
-        const text = await readFile(part, 'utf8');
-        // One byte order mark and one header: those of the first part.
-        await handle.writeFile(k === 0 ? text : text.slice(text.indexOf('\r\n') + 2), 'utf8');
+        await handle.writeFile(partBody(await readFile(part, 'utf8'), k), 'utf8');
       }
     } finally {
       await handle.close();
@@ -87,6 +85,11 @@ export class FilePrintSink implements PrintFileSink {
     await rm(this.partsDir, { recursive: true, force: true });
     return this.path;
   }
+}
+
+/** A part as it goes into the joined print file: one byte order mark and one header, the first part's. */
+export function partBody(text: string, index: number): string {
+  return index === 0 ? text : text.slice(text.indexOf('\r\n') + 2);
 }
 
 export class PrintFileUnwritable extends Error {
