@@ -146,7 +146,7 @@ describe('a register import killed in the middle of a chunk', () => {
         BALLOT_URL,
         CHUNK_SIZE: '8',
         LEASE_MS: '1500',
-        // The third chunk's messages reach the queue, then the process hangs and is killed.
+        // From the third chunk's messages on, they reach the queue, then the chunk hangs; killed.
         STOP_AT_ENQUEUE: '3',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -164,15 +164,18 @@ describe('a register import killed in the middle of a chunk', () => {
     const exited = new Promise((r) => child?.once('exit', r));
     process.kill(child.pid as number, 'SIGKILL');
     await exited;
-    expect(out).toContain('progress 16/60');
-    expect(out).not.toContain('progress 24/60');
-
     const checkpoints = new ImportCheckpoints(t.doc, t.names);
     const [killed] = await checkpoints.jobs();
-    expect(killed).toMatchObject({ status: 'running', chunks: 8, chunksDone: 2, imported: 16 });
-    // Killed: its print file was never joined, the interrupted chunk's part is there.
+    expect(killed).toMatchObject({ status: 'running', chunks: 8 });
+    const doneAtKill = new Set((await checkpoints.doneChunks(killed?.jobId ?? '')).map((d) => d.chunk));
+    expect(killed?.chunksDone).toBe(doneAtKill.size);
+    expect(doneAtKill.size).toBeLessThan(8);
+    // Holders the killed run wrote in chunks it never recorded as done: their numbers were lost.
+    const written = await itemsOfType(t.doc, t.names.register, 'holder');
+    const cutShort = written.filter((h) => !doneAtKill.has(Number(h.importChunk)));
+    expect(cutShort.length).toBeGreaterThan(0);
+    // Killed: its print file was never joined.
     expect(existsSync(printFile)).toBe(false);
-    expect(existsSync(join(`${printFile}.parts`, 'part-000002.csv'))).toBe(true);
 
     // The resumed run waits for the killed one's lease to lapse, then goes on.
     const result: ImportRegisterResult = await resume(t, holders, queueFile, printFile);
@@ -184,20 +187,22 @@ describe('a register import killed in the middle of a chunk', () => {
       unchanged: 0,
       queued: 30,
       printed: 30,
-      reissued: 8,
+      reissued: cutShort.length,
       chunks: { done: 8, total: 8 },
       printFile,
     });
     const { stale } = await expectEachHolderHandedOnOnce(t, holders, messagesIn(queueFile), printFile);
-    // The killed attempt's messages of chunk 2 (E-16 .. E-22) carry numbers that no longer work.
-    expect(stale.map((m) => m.account).sort()).toEqual(['E-16', 'E-18', 'E-20', 'E-22']);
+    // The killed run's messages of the chunks it never recorded carry numbers that no longer work.
+    const cutShortAccounts = new Set(cutShort.map((h) => String(h.account)));
+    expect(stale.length).toBeGreaterThan(0);
+    for (const m of stale) expect(cutShortAccounts.has(m.account)).toBe(true);
     expect(existsSync(`${printFile}.parts`)).toBe(false);
     expect(await checkpoints.job(result.jobId)).toMatchObject({ status: 'done', resumes: 1, chunksDone: 8 });
 
     // The same file again: nothing issued, queued or printed.
     const again = await resume(t, holders, queueFile, join(tmp, 'kill-print-again.csv'));
     expect(again).toMatchObject({ imported: 0, unchanged: 60, queued: 0, printed: 0, printFile: null });
-    expect(messagesIn(queueFile)).toHaveLength(34);
+    expect(messagesIn(queueFile)).toHaveLength(30 + stale.length);
   });
 });
 

@@ -1,8 +1,9 @@
 // A register import in a process of its own, for the test that kills one midway
 // (test/integration/register-import-resume.test.ts). Its notice queue appends each message to a file
-// (the stand-in for SQS: what reached the queue stays there after the process dies) and, on the
-// enqueue numbered STOP_AT_ENQUEUE, writes the messages, says "stuck" and waits to be killed: the
-// chunk's holders, numbers, print part and messages are written, its record as done is not.
+// (the stand-in for SQS: what reached the queue stays there after the process dies) and, from the
+// enqueue numbered STOP_AT_ENQUEUE on, writes the messages, says "stuck" and waits to be killed: those
+// chunks' holders, numbers, print parts and messages are written, their records as done are not (and
+// the other chunks in flight are cut wherever they are).
 
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -34,7 +35,7 @@ await importRegister({
   queue: {
     enqueue: async (messages: readonly NoticeMessage[]) => {
       appendFileSync(need('MESSAGES_FILE'), messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
-      if (++enqueues === stopAt) {
+      if (++enqueues >= stopAt) {
         process.stdout.write('stuck\n');
         await new Promise(() => undefined);
       }
