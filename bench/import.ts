@@ -139,7 +139,11 @@ export async function benchImport(services: Services, o: ImportBenchOptions): Pr
             tables: tables.names,
             secret,
             randomBytes,
-            queue: { enqueue: async (m) => void (queued += m.length) },
+            queue: {
+              enqueue: async (m) => {
+                queued += m.length;
+              },
+            },
             printSink: new FilePrintSink(join(tmp, `print-${s}.csv`)),
             ballotUrl: 'https://vote.example.com/vote',
           });
