@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseMeeting } from '../shared/domain/meeting.ts';
+import type { ImportProgress } from '../shared/notices/admin-api.ts';
 import { ImportNeeds, importRegister } from '../shared/notices/import.ts';
+import { ImportBusy } from '../shared/notices/import-checkpoint.ts';
 import { InProcessNoticeQueue } from '../shared/notices/local-queue.ts';
 import type { NoticeQueue } from '../shared/notices/ports.ts';
 import { FilePrintSink, PrintFileUnwritable } from '../shared/notices/print-sink.ts';
@@ -13,6 +15,7 @@ import { SqsNoticeQueue, sqsClient } from '../shared/notices/sqs.ts';
 import { recordInOperations, SendingRefused, startSending } from '../shared/notices/start-sending.ts';
 import { createDynamoClients } from '../shared/storage/dynamo-client.ts';
 import { DEFAULT_TABLE_PREFIX, tableNames } from '../shared/storage/tables.ts';
+import { adminClient } from './admin-client.ts';
 import { type Out, readText, required, UsageError } from './io.ts';
 import { clockNow, controlSecret, localSenderEnv, progress } from './notices.ts';
 
@@ -26,10 +29,43 @@ export const REGISTER_USAGE =
   '      `notices send` would, through SES at --ses), the others to the print file (--print-file, a\n' +
   '      new file). The control secret is CONTROL_SECRET (hex) or --secret-file.\n';
 
+/** `register status`: the imports' progress, from the admin API. */
+async function importStatus(args: string[], io: Out): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { api: { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const { imports } = await adminClient(values).getJson<{ imports: ImportProgress[] }>('/admin/imports');
+  if (values.json) {
+    io.out(`${JSON.stringify(imports, null, 2)}\n`);
+    return 0;
+  }
+  if (imports.length === 0) io.out('no register import yet\n');
+  const n = (x: number) => x.toLocaleString('en-US');
+  for (const j of imports) {
+    io.out(
+      `${j.source} (import ${j.jobId}, started ${j.startedAt}): ${j.state}; chunks ${n(j.chunksDone)} of ${n(j.chunks)}; ` +
+        `holders ${n(j.imported + j.unchanged)} of ${n(j.holders)} (imported ${n(j.imported)}, unchanged ${n(j.unchanged)}); ` +
+        `queued ${n(j.queued)}, printed ${n(j.printed)}` +
+        (j.resumes > 0 ? `; resumed ${j.resumes} time(s), ${n(j.reissued)} number(s) drawn again` : '') +
+        (j.printFile ? `; print file ${j.printFile}` : '') +
+        '\n',
+    );
+    if (j.state === 'stalled') {
+      io.out(
+        `  stalled: nothing is running it. Import the same file again (upload it again, or run \`register import\` on it) to resume.\n`,
+      );
+    }
+  }
+  return 0;
+}
+
 export async function registerCommand(args: string[], io: Out): Promise<number> {
+  if (args[0] === 'status') return importStatus(args.slice(1), io);
   const [action, file, ...rest] = args;
   if (action !== 'import' || !file || file.startsWith('--')) {
-    throw new UsageError(`register what? import FILE.csv\n${REGISTER_USAGE}`);
+    throw new UsageError(`register what? import FILE.csv, or status\n${REGISTER_USAGE}`);
   }
   const { values } = parseArgs({
     args: rest,
@@ -119,10 +155,14 @@ export async function registerCommand(args: string[], io: Out): Promise<number> 
               if (started.warning) io.err(`warning: ${started.warning}\n`);
             })
         : undefined,
-      onProgress: (phase, done, total) =>
-        show(phase === 'import' ? 'importing' : 'queueing notices', done, total),
+      onProgress: (_phase, done, total) => show('importing', done, total),
     });
     show.end();
+    if (result.resumed) {
+      io.out(
+        `resumed the interrupted import ${result.jobId} of this file: chunks already done were skipped; ${result.reissued.toLocaleString('en-US')} holder(s) of the interrupted chunk got a new control number (their first one was never handed on, and no longer works)\n`,
+      );
+    }
     io.out(
       `${file}: ${result.holders.toLocaleString('en-US')} holders; imported ${result.imported.toLocaleString('en-US')} now, each with a new control number; ${result.unchanged.toLocaleString('en-US')} already imported (unchanged, no new number)\n`,
     );
@@ -166,6 +206,11 @@ export async function registerCommand(args: string[], io: Out): Promise<number> 
       throw new UsageError(`nothing imported; needed:\n  ${flags.join('\n  ')}`);
     }
     if (e instanceof PrintFileUnwritable) throw new UsageError(`nothing imported: ${e.message}`);
+    if (e instanceof ImportBusy) {
+      throw new UsageError(
+        `${e.message}: wait for it (\`proxyvote register status\`), or run this again once it has stopped for a minute`,
+      );
+    }
     if (e instanceof SendingRefused) {
       io.err(`warning: ${e.message}\n`);
       io.err(

@@ -65,6 +65,15 @@ export const routes: readonly HttpRoute[] = [
     role: 'supervisor',
   },
   {
+    // Each register import's progress: chunks done of the total, holders handed on, stalled or not.
+    method: 'GET',
+    path: '/admin/imports',
+    function: 'import-status',
+    handler: () => import('./import-status/handler.ts'),
+    auth: 'iam',
+    role: 'supervisor',
+  },
+  {
     // The inspector decides between conflicting instructions of one account.
     method: 'POST',
     path: '/admin/resolutions',
