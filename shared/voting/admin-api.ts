@@ -80,6 +80,8 @@ function entryHandler(
         kind: body.kind,
         account: body.account,
         enteredBy: operator,
+        ...('party' in body && body.party !== undefined ? { party: body.party } : {}),
+        ...('agent' in body && body.agent !== undefined ? { agent: body.agent } : {}),
         ...receipt,
       });
     },
