@@ -26,7 +26,6 @@ import {
   defaultOutputPath,
   type Out,
   printJson,
-  progress,
   readText,
   required,
   UsageError,
