@@ -111,14 +111,10 @@ export function progress(io: Out, tty = process.stderr.isTTY === true): Progress
       lastLabel = label;
       mark = -1;
     }
-    const step =
-      total === undefined
-        ? done < 1
-          ? 0
-          : Math.floor(Math.log2(done))
-        : total === 0
-          ? 4
-          : Math.floor((done / total) * 4);
+    // Quarters of a known total; else 0 for none yet, then 1, 2, 3... at 1, 2, 4, 8... items.
+    let step: number;
+    if (total !== undefined) step = total === 0 ? 4 : Math.floor((done / total) * 4);
+    else step = done < 1 ? 0 : 1 + Math.floor(Math.log2(done));
     if (step <= mark) return;
     mark = step;
     io.err(`${line}\n`);
