@@ -17,6 +17,7 @@ import { exportCommands } from './export.ts';
 import { type Out, printJson, readText, required } from './io.ts';
 import { noticesCommands } from './notices.ts';
 import { registerCommands } from './register.ts';
+import { reportsCommands } from './reports.ts';
 import { tabulateCommands, verifyRecount } from './tabulate.ts';
 
 // The AWS SDK's multi-line Node version notice is noise on a terminal: the CLI runs on the versions
@@ -48,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   ...noticesCommands,
   ...enterCommands,
   ...tabulateCommands,
+  ...reportsCommands,
   ...exportCommands,
   recountCommand,
 ];

@@ -132,7 +132,7 @@ describe('paper cards through the CLI', () => {
       dated: '2002-05-16',
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.fields).toEqual([
+    expect(((await res.json()) as { error: { fields: unknown } }).error.fields).toEqual([
       { path: 'signedBy', message: 'is required: the name signed on the paper' },
     ]);
   });
