@@ -474,8 +474,10 @@ describe('the operator roles', () => {
     expect(expected('inspector')).toEqual([
       'GET /admin/conflicts',
       'GET /admin/export/*',
+      'GET /admin/reports',
       'GET /admin/tally',
       'GET /admin/tally/*',
+      'POST /admin/reports',
       'POST /admin/resolutions',
       'POST /admin/tally',
     ]);
