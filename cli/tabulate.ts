@@ -19,7 +19,7 @@ import {
 import type { SnapshotHeader } from '../shared/tabulation/snapshots.ts';
 import { type AdminClient, AdminRefused, adminClient } from './admin-client.ts';
 import type { Command } from './command.ts';
-import { type Out, readText, required, UsageError, whileWaiting } from './io.ts';
+import { type Out, progress, readText, required, UsageError, whileWaiting } from './io.ts';
 
 export const tabulateCommands: Command[] = [
   {
@@ -211,10 +211,14 @@ async function writeReports(
   }
   if (values.out) {
     const leaves: Array<{ account: string; count: number; head: string }> = [];
+    const show = progress(io);
     for (let chunk = 0; chunk < header.leafChunks; chunk++) {
+      show("reading the snapshot's history digest (chunks)", chunk, header.leafChunks);
       const text = await fetchText(api, runPath, { format: 'leaves', chunk: String(chunk) });
       for (const line of text.split('\n')) if (line !== '') leaves.push(parseLeafLine(line));
     }
+    show("reading the snapshot's history digest (chunks)", header.leafChunks, header.leafChunks);
+    show.end();
     const file = createWriteStream(values.out);
     for (const part of snapshotFileParts(header, result, leaves)) {
       if (!file.write(part)) await new Promise<void>((r) => file.once('drain', () => r()));
