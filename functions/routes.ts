@@ -118,6 +118,24 @@ export const routes: readonly HttpRoute[] = [
     role: 'inspector',
   },
   {
+    // The interim vote report (deploy settings voteReports): mail a count's report to every recipient
+    // now, and list the deliveries recorded.
+    method: 'POST',
+    path: '/admin/reports',
+    function: 'vote-reports',
+    handler: () => import('./vote-reports/handler.ts'),
+    auth: 'iam',
+    role: 'inspector',
+  },
+  {
+    method: 'GET',
+    path: '/admin/reports',
+    function: 'vote-reports',
+    handler: () => import('./vote-reports/handler.ts'),
+    auth: 'iam',
+    role: 'inspector',
+  },
+  {
     method: 'POST',
     path: '/api/counted',
     function: 'counted',

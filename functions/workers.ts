@@ -16,6 +16,21 @@ export const REMINDER_SEND_RATE = 5;
 /** Notices per second over the account: NOTICE_MAX_CONCURRENCY x NOTICE_SEND_RATE = 10 < 14. */
 export const NOTICE_ACCOUNT_RATE = NOTICE_MAX_CONCURRENCY * NOTICE_SEND_RATE;
 
+/**
+ * The vote reports' functions (the scheduled mailer and GET/POST /admin/reports): the FINAL claim and
+ * a count's header (GetItem), the runs, a result's chunks and the deliveries (Query), each delivery
+ * claimed (PutItem) and settled (UpdateItem), the report sent (SES), the recipients in their environment.
+ */
+const VOTE_REPORT_ACCESS: FunctionAccess = {
+  mail: ['SendEmail'],
+  tables: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
+  voteReportRecipients: true,
+};
+
+export const VOTE_REPORTS_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = {
+  'vote-reports': VOTE_REPORT_ACCESS,
+};
+
 export const workers: readonly WorkerSpec[] = [
   {
     // Consumes the notice queue: one message per e-delivery holder ({ account, controlNumber }), put
@@ -164,6 +179,20 @@ export const workers: readonly WorkerSpec[] = [
     },
     timeoutSeconds: 900,
     memorySize: 1769,
+  },
+  {
+    // The interim vote report during the solicitation: hourly, the newest nightly count's tally (totals
+    // only) is mailed to every recipient of the deploy settings (voteReports.recipients: the corporate
+    // secretary, each soliciting party) who has not had it, all at once, each delivery recorded in the
+    // operations table. Nothing once the final count is made.
+    name: 'vote-report-mailer',
+    entry: 'functions/vote-report-mailer/handler.ts',
+    description: "Mails the nightly count's interim vote report to every recipient at once",
+    triggers: [
+      { kind: 'schedule', expression: '20 * * * ? *', description: 'interim vote report (hourly check)' },
+    ],
+    access: VOTE_REPORT_ACCESS,
+    timeoutSeconds: 120,
   },
 ];
 

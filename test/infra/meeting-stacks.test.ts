@@ -478,8 +478,10 @@ describe('the operator roles', () => {
     expect(expected('inspector')).toEqual([
       'GET /admin/conflicts',
       'GET /admin/export/*',
+      'GET /admin/reports',
       'GET /admin/tally',
       'GET /admin/tally/*',
+      'POST /admin/reports',
       'POST /admin/resolutions',
       'POST /admin/tally',
     ]);
@@ -823,5 +825,37 @@ describe('a deployment that failed, or is repeated, deploys again without hand c
       }
     }
     expect(env('register-import').NOTICES_QUEUE_URL).toBeDefined();
+  });
+});
+
+describe('the interim vote reports', () => {
+  it("the mailer and the admin function get the deploy settings' recipients, and no other function", () => {
+    const recipients = JSON.stringify(settings.voteReports?.recipients);
+    expect(settings.voteReports?.recipients.length).toBeGreaterThan(0);
+    for (const name of functionNames) {
+      const value = env(name)?.VOTE_REPORT_RECIPIENTS;
+      if (name === 'vote-reports' || name === 'vote-report-mailer') expect(value, name).toBe(recipients);
+      else expect(value, name).toBeUndefined();
+    }
+  });
+
+  it("the mailer runs hourly in the meeting's time zone", () => {
+    const hourly = resources(compute, 'AWS::Scheduler::Schedule').filter(
+      ([, r]) => r.Properties.ScheduleExpression === 'cron(20 * * * ? *)',
+    );
+    expect(hourly).toHaveLength(1);
+    expect(hourly[0]?.[1].Properties.ScheduleExpressionTimezone).toBe(meeting.timeZone);
+    expect(JSON.stringify(hourly[0]?.[1].Properties.Target)).toContain(fn('vote-report-mailer').id);
+  });
+
+  it('a recipient of a party the meeting file does not name stops the synthesis, naming it', () => {
+    const bad = {
+      ...settings,
+      voteReports: { recipients: [{ party: 'committee', name: 'C', email: 'c@example.com' }] },
+    };
+    const other = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => buildMeetingStacks(other, { meeting, settings: bad, routes, workers, httpAccess })).toThrow(
+      /voteReports\.recipients\.0\.party: the meeting has no soliciting parties/,
+    );
   });
 });
