@@ -445,8 +445,7 @@ async function countVotes(
             instructions,
             coveredCount: batch.coveredCounts[k] as number,
             head: has & 1 ? batch.heads.slice(k * HASH, (k + 1) * HASH) : null,
-            inputHead:
-              has & 2 && batch.inputHeads ? batch.inputHeads.slice(k * HASH, (k + 1) * HASH) : null,
+            inputHead: has & 2 && batch.inputHeads ? batch.inputHeads.slice(k * HASH, (k + 1) * HASH) : null,
           });
         }
       },

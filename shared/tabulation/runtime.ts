@@ -2,6 +2,7 @@
 // the tables, the clock, the Scan segments, how the admin API starts a count. Fails fast naming each
 // variable.
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -22,6 +23,15 @@ const tabulationEnvSchema = z.object({
   MEETING_JSON: z.string({ error: 'is not set' }).min(2, 'is empty'),
   /** Parallel Scan segments per table (default 8; see the README for sizing). */
   TABULATION_SEGMENTS: z.coerce.number().int().min(1).max(1000).default(8),
+  /**
+   * Threads that read the Scans (shared/tabulation/scan-threads.ts): `auto` (the default) is one per
+   * vCPU the function has (2 from 3,538 MB on Lambda), 1 keeps the whole count on the main thread.
+   */
+  TABULATION_THREADS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(16)], {
+      error: 'must be auto or a whole number from 1 to 16',
+    })
+    .default('auto'),
   /** Cumulative voting was invoked at the meeting: counts that do not say otherwise cumulate. */
   TABULATION_CUMULATIVE: flag,
   /**
@@ -61,6 +71,11 @@ export function loadTabulationRuntime(
       now: clockWithOffset(parsed.data.CLOCK_OFFSET_MS),
       randomHex: () => randomBytes(4).toString('hex'),
       segments: parsed.data.TABULATION_SEGMENTS,
+      threads: {
+        count:
+          parsed.data.TABULATION_THREADS === 'auto' ? availableParallelism() : parsed.data.TABULATION_THREADS,
+        dynamo: storage.dynamo,
+      },
       cumulative: parsed.data.TABULATION_CUMULATIVE,
       metrics: tabulationMetrics(meeting.id, parsed.data.METRICS_NAMESPACE),
     },

@@ -262,7 +262,10 @@ function serve(dynamo: DynamoEndpointConfig): void {
     run.then(
       (stats) => port.postMessage({ type: 'done', stats } satisfies FromWorker),
       (e: unknown) =>
-        port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker),
+        port.postMessage({
+          type: 'error',
+          message: e instanceof Error ? e.message : String(e),
+        } satisfies FromWorker),
     );
   });
 }

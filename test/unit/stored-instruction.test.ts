@@ -78,7 +78,9 @@ describe('readStoredBody', () => {
     ];
     for (const v of variants) expectSame(JSON.stringify(v));
     // Keys out of order, white space, escapes written differently: valid, but not canonical text.
-    const reordered = `{"votes":{"2":"FOR"},${canonicalJson(stored[0]).slice(1).replace(/,"votes":\{"2":"FOR"\}/, '')}`;
+    const reordered = `{"votes":{"2":"FOR"},${canonicalJson(stored[0])
+      .slice(1)
+      .replace(/,"votes":\{"2":"FOR"\}/, '')}`;
     for (const body of [
       reordered,
       JSON.stringify(base, null, 1),
@@ -102,7 +104,9 @@ describe('readStoredBody', () => {
       fc.dictionary(choice, count, { maxKeys: 3 }),
       fc.record(
         {
-          marks: fc.dictionary(fc.constantFrom('darlington', 'johnson', '10', '2'), nomineeVote, { maxKeys: 3 }),
+          marks: fc.dictionary(fc.constantFrom('darlington', 'johnson', '10', '2'), nomineeVote, {
+            maxKeys: 3,
+          }),
           allocation: fc.dictionary(fc.constantFrom('darlington', 'johnson'), count, { maxKeys: 2 }),
         },
         { requiredKeys: [] },
