@@ -8,7 +8,8 @@
 //   instance of its own, loaded in full before any run), 1M from the bench's in-memory Scan server
 //   (support/scan-server.ts: 2M items cannot be loaded into DynamoDB Local in a 15-minute run). Both
 //   sides of a ratio read the same source;
-// - raw and product runs alternate ABBA, the same number of each, every run to its end;
+// - one untimed raw run first (it fills the Scan server's page cache and warms DynamoDB Local), then
+//   raw and product runs alternate ABBA, the same number of each, every run to its end;
 // - every run is a fresh `node` process: its wall time, its CPU time (process.cpuUsage: all its
 //   threads) and its peak memory are its own. The entry gives the medians of both sides.
 import { spawn } from 'node:child_process';
@@ -65,7 +66,7 @@ interface ChildRun {
   error?: string;
 }
 
-async function buildChild(): Promise<void> {
+export async function buildChild(): Promise<void> {
   await build({
     entryPoints: [join(ROOT, 'bench', 'tabulate-child.ts')],
     outfile: CHILD,
@@ -229,6 +230,12 @@ async function alternate(
   log: (line: string) => void,
 ): Promise<ChildRun[]> {
   const runs: ChildRun[] = [];
+  // Untimed: fills the Scan server's page cache, warms DynamoDB Local's JIT and the file cache.
+  const warm = await runChild('raw', env);
+  log(
+    `    ${label} warm-up (raw, not counted): ${warm.ok ? `${(warm.ms / 1000).toFixed(2)} s` : warm.error}`,
+  );
+  if (!warm.ok) return [warm];
   for (let k = 0; k < rounds; k++) {
     for (const mode of ['raw', 'product', 'product', 'raw'] as const) {
       const r = await runChild(mode, env);

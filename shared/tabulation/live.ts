@@ -233,23 +233,30 @@ async function readRegister(
   threads: ScanThreads | null,
 ): Promise<{ register: RegisterIndex; pages: number }> {
   const register = new RegisterIndex();
-  if (threads) {
-    const stats = await threads.run({ kind: 'register', table: tables.register, segments }, (b) => {
-      const batch = b as HolderBatch;
-      for (let k = 0; k < batch.accounts.length; k++)
-        register.addHashed(
-          batch.accounts[k] as string,
-          batch.shares[k] as number,
-          batch.nominee[k] === 1,
-          batch.hashes.subarray(k * HASH, (k + 1) * HASH),
-        );
-    });
-    return { register, pages: stats.pages };
-  }
-  const stats = await scanSegments(doc, { table: tables.register, segments, types: ['holder'] }, (items) => {
-    for (const item of items) register.add(itemToHolder(item));
+  const own = scanSegments(
+    doc,
+    {
+      table: tables.register,
+      segments,
+      types: ['holder'],
+      ...(threads ? { only: threads.mainSegments(segments) } : {}),
+    },
+    (items) => {
+      for (const item of items) register.add(itemToHolder(item));
+    },
+  );
+  const others = threads?.run({ kind: 'register', table: tables.register, segments }, (b) => {
+    const batch = b as HolderBatch;
+    for (let k = 0; k < batch.accounts.length; k++)
+      register.addHashed(
+        batch.accounts[k] as string,
+        batch.shares[k] as number,
+        batch.nominee[k] === 1,
+        batch.hashes.subarray(k * HASH, (k + 1) * HASH),
+      );
   });
-  return { register, pages: stats.pages };
+  const [a, b] = await Promise.all([own, others]);
+  return { register, pages: a.pages + (b?.pages ?? 0) };
 }
 
 /** Every instruction item of one account, by a consistent Query (for an account a Scan split). */
@@ -417,70 +424,76 @@ async function countVotes(
     countAccount(a);
   };
 
-  let stats: { pages: number; scanned: number };
-  if (threads) {
-    stats = await threads.run(
-      {
-        kind: 'votes',
-        table: tables.votes,
-        segments: options.segments,
-        asOf: options.asOf,
-        skip: [...queried],
-      },
-      (b) => {
-        const batch = b as AccountBatch;
-        for (const p of batch.problems) problems.add(p);
-        const all = JSON.parse(batch.json) as Instruction[];
-        let at = 0;
-        for (let k = 0; k < batch.accounts.length; k++) {
-          const account = batch.accounts[k] as string;
-          const n = batch.instructionCounts[k] as number;
-          const instructions = all.slice(at, at + n);
-          at += n;
-          if (account === '') continue;
-          const has = batch.hasHead[k] ?? 0;
-          countAccount({
-            account,
-            itemCount: batch.itemCounts[k] as number,
-            instructions,
-            coveredCount: batch.coveredCounts[k] as number,
-            head: has & 1 ? batch.heads.slice(k * HASH, (k + 1) * HASH) : null,
-            inputHead: has & 2 && batch.inputHeads ? batch.inputHeads.slice(k * HASH, (k + 1) * HASH) : null,
-          });
+  // The threads' segments: handed over in batches, already read (readAccount).
+  const others = threads?.run(
+    {
+      kind: 'votes',
+      table: tables.votes,
+      segments: options.segments,
+      asOf: options.asOf,
+      skip: [...queried],
+    },
+    (b) => {
+      const batch = b as AccountBatch;
+      for (const p of batch.problems) problems.add(p);
+      const all = JSON.parse(batch.json) as Instruction[];
+      let at = 0;
+      for (let k = 0; k < batch.accounts.length; k++) {
+        const account = batch.accounts[k] as string;
+        const n = batch.instructionCounts[k] as number;
+        const instructions = all.slice(at, at + n);
+        at += n;
+        if (account === '') continue;
+        const has = batch.hasHead[k] ?? 0;
+        countAccount({
+          account,
+          itemCount: batch.itemCounts[k] as number,
+          instructions,
+          coveredCount: batch.coveredCounts[k] as number,
+          head: has & 1 ? batch.heads.slice(k * HASH, (k + 1) * HASH) : null,
+          inputHead: has & 2 && batch.inputHeads ? batch.inputHeads.slice(k * HASH, (k + 1) * HASH) : null,
+        });
+      }
+    },
+  );
+  // This thread's segments (all of them without threads). One account in progress per segment: its
+  // items arrive together, in one segment.
+  const current: Array<{ account: string; items: Record<string, unknown>[] } | undefined> = [];
+  const own = scanSegments(
+    doc,
+    {
+      table: tables.votes,
+      segments: options.segments,
+      types: ['instruction'],
+      attributes: ['pk', 'sk', 'body'],
+      ...(threads ? { only: threads.mainSegments(options.segments) } : {}),
+    },
+    (items, segment) => {
+      for (const item of items) {
+        const pk = String(item.pk);
+        if (!pk.startsWith(PK_PREFIX)) {
+          problems.add(`item ${pk}/${String(item.sk)}: an instruction outside an ACCOUNT# partition`);
+          continue;
         }
-      },
-    );
-  } else {
-    // One account in progress per segment: its items arrive together, in one segment.
-    const current: Array<{ account: string; items: Record<string, unknown>[] } | undefined> = [];
-    stats = await scanSegments(
-      doc,
-      {
-        table: tables.votes,
-        segments: options.segments,
-        types: ['instruction'],
-        attributes: ['pk', 'sk', 'body'],
-      },
-      (items, segment) => {
-        for (const item of items) {
-          const pk = String(item.pk);
-          if (!pk.startsWith(PK_PREFIX)) {
-            problems.add(`item ${pk}/${String(item.sk)}: an instruction outside an ACCOUNT# partition`);
-            continue;
-          }
-          const account = pk.slice(PK_PREFIX.length);
-          if (queried.has(account)) continue;
-          const group = current[segment];
-          if (group && group.account === account) group.items.push(item);
-          else {
-            if (group) readAndCount(group.account, group.items);
-            current[segment] = { account, items: [item] };
-          }
+        const account = pk.slice(PK_PREFIX.length);
+        if (queried.has(account)) continue;
+        const group = current[segment];
+        if (group && group.account === account) group.items.push(item);
+        else {
+          if (group) readAndCount(group.account, group.items);
+          current[segment] = { account, items: [item] };
         }
-      },
-    );
+      }
+    },
+  ).then((stats) => {
     for (const group of current) if (group) readAndCount(group.account, group.items);
-  }
+    return stats;
+  });
+  const [mine, theirs] = await Promise.all([own, others]);
+  const stats = {
+    pages: mine.pages + (theirs?.pages ?? 0),
+    scanned: mine.scanned + (theirs?.scanned ?? 0),
+  };
   for (const account of queried) {
     const items = await queryAccount(doc, tables, account);
     if (items.length > 0) readAndCount(account, items);

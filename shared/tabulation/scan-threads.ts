@@ -1,5 +1,6 @@
-// The count's Scans on more than one core: worker threads each read a share of the parallel Scan's
-// segments (segment s goes to thread s mod n), with their own DynamoDB client, and do the per-item work
+// The count's Scans on more than one core: the count's own thread and worker threads each read a share
+// of the parallel Scan's segments (segment s goes to thread s mod n), each with its own DynamoDB
+// client; the workers do the per-item work
 // that needs nothing else (the SDK's parsing, the holder hashes, the instruction bodies' checks, the
 // accounts' chain heads). The main thread gets compact batches and does what needs the whole register
 // (live.ts): the same code and the same result as a count on one thread.
@@ -21,6 +22,7 @@ const WORKER_FLAG = 'proxyvoteScanWorker';
 const HASH = 32;
 /** Batches a thread may have handed over and not yet seen acknowledged. */
 const IN_FLIGHT = 4;
+const YOUNG_GENERATION_MB = 64;
 
 export interface ThreadTask {
   kind: 'register' | 'votes';
@@ -65,7 +67,10 @@ type FromWorker =
 
 type ToWorker = { type: 'task'; task: ThreadTask; only: number[]; fn?: string } | { type: 'ack' };
 
-/** Worker threads for the count's Scans; `close` ends them. */
+/**
+ * The count's Scans on `count` threads: the calling thread takes segment s when s mod count is 0
+ * (`mainSegments`), worker thread k (1 to count - 1) when it is k. `close` ends the workers.
+ */
 export class ScanThreads {
   private readonly workers: Worker[];
 
@@ -78,14 +83,24 @@ export class ScanThreads {
     const source = file.endsWith('.ts');
     const boot = `(async () => { (await import('tsx/esm/api')).register(); await import(${JSON.stringify(import.meta.url)}); })()`;
     this.workers = Array.from(
-      { length: count },
+      { length: count - 1 },
       () =>
         new Worker(source ? boot : file, {
           eval: source,
           workerData: { [WORKER_FLAG]: true, dynamo },
           env: process.env,
+          // Room for the young generation: the Scan pages are short-lived garbage, and a small
+          // nursery spends the thread's time in scavenges.
+          resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
         }),
     );
+  }
+
+  /** The segments the calling thread scans itself. */
+  mainSegments(segments: number): number[] {
+    const only = [];
+    for (let s = 0; s < segments; s += this.count) only.push(s);
+    return only;
   }
 
   /** Runs the task on every thread over its share of the segments; `onBatch` is called on this thread. */
@@ -96,7 +111,7 @@ export class ScanThreads {
         (worker, k) =>
           new Promise<ScanStats>((resolve, reject) => {
             const only = [];
-            for (let s = k; s < task.segments; s += this.count) only.push(s);
+            for (let s = k + 1; s < task.segments; s += this.count) only.push(s);
             const onError = (e: Error) => {
               cleanup();
               reject(e);
@@ -154,11 +169,12 @@ function serve(dynamo: DynamoEndpointConfig): void {
   if (!port) return;
   const { doc } = createDynamoClients(dynamo);
   let unacked = 0;
-  let waiting: (() => void) | null = null;
+  // Every segment of this thread may be waiting for an acknowledgement: each is woken and looks again.
+  let waiting: Array<() => void> = [];
   const send = async (batch: HolderBatch | AccountBatch): Promise<void> => {
     unacked += 1;
     port.postMessage(batch);
-    while (unacked >= IN_FLIGHT) await new Promise<void>((r) => (waiting = r));
+    while (unacked >= IN_FLIGHT) await new Promise<void>((r) => waiting.push(r));
   };
 
   const register = (task: ThreadTask, only: number[]) =>
@@ -252,9 +268,9 @@ function serve(dynamo: DynamoEndpointConfig): void {
   port.on('message', (m: ToWorker) => {
     if (m.type === 'ack') {
       unacked -= 1;
-      const w = waiting;
-      waiting = null;
-      w?.();
+      const woken = waiting;
+      waiting = [];
+      for (const w of woken) w();
       return;
     }
     const work = () => (m.task.kind === 'register' ? register(m.task, m.only) : votes(m.task, m.only));
