@@ -45,6 +45,20 @@ const tabulationEnvSchema = z.object({
   CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
 
+/** Lambda's memory per vCPU: 1,769 MB gives one, 3,538 MB two, up to six at 10,240 MB. */
+export const LAMBDA_MB_PER_VCPU = 1769;
+
+/**
+ * The count's Scan threads: a number as set, or `auto`: one per vCPU. On Lambda the CPU share follows
+ * the memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE) while the sandbox may show more cores than that share,
+ * so the memory decides there; elsewhere the cores the process may use.
+ */
+export function scanThreads(setting: 'auto' | number, lambdaMemoryMb: number | null, cores: number): number {
+  if (setting !== 'auto') return setting;
+  const vcpus = lambdaMemoryMb ? Math.floor(lambdaMemoryMb / LAMBDA_MB_PER_VCPU) : cores;
+  return Math.max(1, Math.min(cores, vcpus));
+}
+
 export interface TabulationRuntime {
   deps: TabulationDeps & { metrics: Metrics };
   snapshots: SnapshotStore;
@@ -72,8 +86,11 @@ export function loadTabulationRuntime(
       randomHex: () => randomBytes(4).toString('hex'),
       segments: parsed.data.TABULATION_SEGMENTS,
       threads: {
-        count:
-          parsed.data.TABULATION_THREADS === 'auto' ? availableParallelism() : parsed.data.TABULATION_THREADS,
+        count: scanThreads(
+          parsed.data.TABULATION_THREADS,
+          Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || null,
+          availableParallelism(),
+        ),
         dynamo: storage.dynamo,
       },
       cumulative: parsed.data.TABULATION_CUMULATIVE,
