@@ -251,7 +251,8 @@ async function alternate(
 
 export async function benchTabulate(options: TabulateOptions): Promise<BenchResult[]> {
   const { log } = options;
-  const threads = options.threads ?? availableParallelism();
+  // The deployed `auto` (one per core); BENCH_THREADS=1 compares the count on one thread.
+  const threads = options.threads ?? (Number(process.env.BENCH_THREADS) || availableParallelism());
   const scales = options.scales ?? ['100k', '1m'];
   await buildChild();
   const meeting = parseMeeting(MEETING_JSON, 'MEETING_JSON');
