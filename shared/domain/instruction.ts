@@ -3,7 +3,7 @@
 // This schema is also the line format of the JSONL export that the inspector's recount reads.
 import * as z from 'zod';
 import { ACCOUNT_PATTERN } from './holder.ts';
-import './messages.ts';
+import './validation-messages.ts';
 import { isRealDate } from './time.ts';
 
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { RenderedEmail } from './confirmation-email.ts';
-import './messages.ts';
+import './validation-messages.ts';
 import type { Meeting } from './meeting.ts';
 import type { TabulationResult } from './tabulate.ts';
 import { escapeHtml, headerSafe } from './text.ts';
