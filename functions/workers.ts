@@ -172,8 +172,9 @@ export const TABULATION_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = 
   'tabulate-request': { tables: { operations: ['GetItem', 'PutItem', 'Query'] } },
   // GET /admin/tally: the run headers.
   snapshots: { tables: { operations: ['Query'] } },
-  // GET /admin/tally/{run}: a header, its result and its leaf chunks.
-  snapshot: { tables: { operations: ['GetItem', 'Query'] } },
+  // GET /admin/tally/{run}: a header, its result and its leaf chunks; for the certificate the POLLS
+  // item and the names of the holders it names (BatchGetItem on the register).
+  snapshot: { tables: { operations: ['GetItem', 'Query'], register: ['BatchGetItem'] } },
   // GET /admin/export/{part}: one page of a Scan segment of the register or the votes table, or the
   // polls' state (the POLLS item).
   export: { tables: { register: ['Scan'], votes: ['Scan'], operations: ['GetItem'] } },
