@@ -10,6 +10,7 @@ import { formatReport } from '../shared/domain/report.ts';
 import { checkHistory, tabulate } from '../shared/domain/tabulate.ts';
 import { type PollsFile, pollsFileSchema } from '../shared/domain/timeline.ts';
 import { ADMIN_CONNECTION_USAGE } from './admin-client.ts';
+import { CERTIFICATE_USAGE, certificateCommand } from './certificate.ts';
 import { conflictsCommand, ENTER_USAGE, enterCommand, pollsCommand } from './enter.ts';
 import { EXPORT_USAGE, exportCommand } from './export.ts';
 import { type Out, readText, required, UsageError } from './io.ts';
@@ -27,13 +28,14 @@ const RECOUNT_USAGE =
   "      --verify checks the export against a snapshot's history digest (naming each account that\n" +
   '      differs) and the result against the live count; exits 1 when anything differs.\n';
 
-const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${TABULATE_USAGE}${EXPORT_USAGE}${ENTER_USAGE}${REGISTER_USAGE}${NOTICES_USAGE}\nThe commands marked with a role (clerk, inspector, supervisor) are admin commands:\n${ADMIN_CONNECTION_USAGE}`;
+const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${TABULATE_USAGE}${CERTIFICATE_USAGE}${EXPORT_USAGE}${ENTER_USAGE}${REGISTER_USAGE}${NOTICES_USAGE}\nThe commands marked with a role (clerk, inspector, supervisor) are admin commands:\n${ADMIN_CONNECTION_USAGE}`;
 
 const stdio: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 const COMMANDS: Record<string, (args: string[], io: Out) => Promise<number>> = {
   recount,
   tabulate: tabulateCommand,
+  certificate: certificateCommand,
   export: exportCommand,
   enter: enterCommand,
   polls: pollsCommand,

@@ -531,7 +531,12 @@ export class Tabulator {
         shares: holder.shares,
         resolution: brief(res),
         chosen: brief(chosen),
-        instruments: seen.map(brief),
+        instruments: seen
+          .sort(
+            (a, b) =>
+              Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+          )
+          .map(brief),
       });
     }
   }
