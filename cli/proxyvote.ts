@@ -16,6 +16,7 @@ import { EXPORT_USAGE, exportCommand } from './export.ts';
 import { type Out, readText, required, UsageError } from './io.ts';
 import { NOTICES_USAGE, noticesCommand } from './notices.ts';
 import { REGISTER_USAGE, registerCommand } from './register.ts';
+import { STATUS_USAGE, statusCommand } from './status.ts';
 import { TABULATE_USAGE, tabulateCommand, verifyRecount } from './tabulate.ts';
 
 const RECOUNT_USAGE =
@@ -28,7 +29,7 @@ const RECOUNT_USAGE =
   "      --verify checks the export against a snapshot's history digest (naming each account that\n" +
   '      differs) and the result against the live count; exits 1 when anything differs.\n';
 
-const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${TABULATE_USAGE}${CERTIFICATE_USAGE}${EXPORT_USAGE}${ENTER_USAGE}${REGISTER_USAGE}${NOTICES_USAGE}\nThe commands marked with a role (clerk, inspector, supervisor) are admin commands:\n${ADMIN_CONNECTION_USAGE}`;
+const USAGE = `usage: proxyvote <command> [options]\n\ncommands:\n${RECOUNT_USAGE}${TABULATE_USAGE}${CERTIFICATE_USAGE}${STATUS_USAGE}${EXPORT_USAGE}${ENTER_USAGE}${REGISTER_USAGE}${NOTICES_USAGE}\nThe commands marked with a role (clerk, inspector, supervisor) are admin commands:\n${ADMIN_CONNECTION_USAGE}`;
 
 const stdio: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, (args: string[], io: Out) => Promise<number>> = {
   recount,
   tabulate: tabulateCommand,
   certificate: certificateCommand,
+  status: statusCommand,
   export: exportCommand,
   enter: enterCommand,
   polls: pollsCommand,

@@ -192,3 +192,13 @@ export const TABULATION_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = 
   // GET /counted: renders the meeting file.
   'counted-page': {},
 };
+
+/** The operator's status functions (functions/routes.ts): least privilege, as infra/access.ts. */
+export const STATUS_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = {
+  // GET /admin/status: the POLLS item, the notices' state (a parallel Scan of the register: holders,
+  // their delivery records and notice markers), the sending starts and the last complete count (a Query
+  // of the run headers and of its result chunks).
+  status: { tables: { operations: ['GetItem', 'Query'], register: ['Scan'] } },
+  // GET /admin/polls: the POLLS item.
+  polls: { tables: { operations: ['GetItem'] } },
+};

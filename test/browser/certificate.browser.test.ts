@@ -10,6 +10,9 @@ import { type CertificateInput, renderCertificateHtml } from '../../shared/domai
 import type { Instruction } from '../../shared/domain/instruction.ts';
 import { meetingSchema } from '../../shared/domain/meeting.ts';
 import { tabulate } from '../../shared/domain/tabulate.ts';
+import { STATUS_CSP } from '../../shared/status/admin-api.ts';
+import { renderStatusHtml } from '../../shared/status/format.ts';
+import type { MeetingStatus } from '../../shared/status/status.ts';
 import { CERTIFICATE_CSP } from '../../shared/tabulation/admin-api.ts';
 import { holder, internet, paper } from '../support/builders.ts';
 import { smallCertificate } from '../support/certificate-meeting.ts';
@@ -83,10 +86,11 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** The page as the admin API serves it: its CSP header, on a URL of its own. */
+/** A page as the admin API serves it (the certificate by default): its CSP header, on a URL of its own. */
 async function open(
   context: BrowserContext,
   input: CertificateInput,
+  served: { body: string; csp: string } = { body: renderCertificateHtml(input), csp: CERTIFICATE_CSP },
 ): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
   const problems: string[] = [];
@@ -97,8 +101,8 @@ async function open(
     route.fulfill({
       status: 200,
       contentType: 'text/html; charset=utf-8',
-      headers: { 'content-security-policy': CERTIFICATE_CSP },
-      body: renderCertificateHtml(input),
+      headers: { 'content-security-policy': served.csp },
+      body: served.body,
     }),
   );
   await page.goto('https://admin.example/certificate');
@@ -152,6 +156,70 @@ describe('a contested meeting', () => {
     const text = await page.locator('main').innerText();
     expect(text).toMatch(
       /Without the shares of the interested accounts INSIDER-1 \(35,000 shares of record, 35,000 present\)/,
+    );
+    await page.close();
+  });
+});
+
+describe("the operator's status page", () => {
+  const status: MeetingStatus = {
+    meeting: {
+      id: 'hemacare-2002',
+      company: 'HemaCare Corporation',
+      title: '2002 Annual Meeting of Shareholders',
+      timeZone: 'America/Los_Angeles',
+    },
+    at: '2002-06-10 09:00:00 PDT',
+    polls: {
+      state: 'open',
+      internetCutoff: '2002-06-12 20:59:00 PDT',
+      msToCutoff: 2 * 86_400_000 + 11 * 3_600_000 + 59 * 60_000,
+      meetingStart: '2002-06-13 09:30:00 PDT',
+      closedAt: null,
+      closedBy: null,
+    },
+    notices: {
+      holders: 3_000,
+      byEmail: 1_800,
+      byPaper: 1_200,
+      sent: 1_790,
+      inFlight: 0,
+      notYet: 0,
+      unknown: 4,
+      stuck: 0,
+      bounced: 6,
+      complained: 1,
+      paperPending: 7,
+    },
+    count: {
+      runId: '20020610T070000000Z-0a1b2c3d',
+      kind: 'nightly',
+      finishedAt: '2002-06-10 00:00:41 PDT',
+      requestedBy: 'schedule',
+      sharesOutstanding: 7_595_175,
+      sharesPresent: 3_500_000,
+      requiredQuorum: 3_797_588,
+      quorumMet: false,
+      sharesToQuorum: 297_588,
+      openConflicts: 2,
+      votesIn: { internet: 812, phone: 0, paper: 95, meeting: 0 },
+      revocationsIn: 12,
+      rejected: 0,
+    },
+  };
+
+  it('reads on a phone without sideways scrolling, with no axe violation, styled under its CSP', async () => {
+    const { page, problems } = await open(phone, smallCertificate, {
+      body: renderStatusHtml(status),
+      csp: STATUS_CSP,
+    });
+    expect(await sideways(page)).toBeLessThanOrEqual(0);
+    expect(await axe(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('2002-06-12 20:59:00 PDT (in 2 d 11 h 59 min)');
+    expect(text).toContain(
+      'Attention: 3,500,000 of 7,595,175; quorum 3,797,588: NOT REACHED (297,588 more needed)',
     );
     await page.close();
   });

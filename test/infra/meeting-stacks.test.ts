@@ -470,7 +470,12 @@ describe('the operator roles', () => {
 
   it('may each invoke exactly its routes of functions/routes.ts, and nothing else', () => {
     expect(expected('clerk')).toEqual(['POST /admin/entries']);
-    expect(expected('supervisor')).toEqual(['POST /admin/notices/send', 'POST /admin/polls/close']);
+    expect(expected('supervisor')).toEqual([
+      'GET /admin/polls',
+      'GET /admin/status',
+      'POST /admin/notices/send',
+      'POST /admin/polls/close',
+    ]);
     expect(expected('inspector')).toEqual([
       'GET /admin/conflicts',
       'GET /admin/export/*',
