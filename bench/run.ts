@@ -11,6 +11,7 @@ import { NOTICE_MAX_CONCURRENCY, workers } from '../functions/workers.ts';
 import { checkJava } from '../shared/local/dynamo-local.ts';
 import { tableNames } from '../shared/storage/tables.ts';
 import { benchBundles } from './bundles.ts';
+import { benchImport } from './import.ts';
 import { benchNotices } from './notices.ts';
 import { benchSubmit } from './submit.ts';
 import { ROOT } from './support/paths.ts';
@@ -117,6 +118,13 @@ try {
         deadline: performance.now() + (budgetEnd - performance.now()) / 8,
         log,
       }),
+    )),
+  );
+
+  log('\nregister import: importRegister vs the bare transactions of the same items');
+  results.push(
+    ...(await measure(['import-100k'], () =>
+      benchImport(services, { holders: 100_000, slice: 10_000, log }),
     )),
   );
 

@@ -29,14 +29,35 @@ export interface AdminClient {
   getJson<T>(path: string, query?: Record<string, string>): Promise<T>;
 }
 
+/** The admin API could not be reached at all (nothing was sent or answered). */
+export class ApiUnreachable extends Error {
+  constructor(
+    readonly api: string,
+    readonly why: string,
+  ) {
+    super(
+      `cannot reach the admin API at ${api} (${why}): is \`npm start\` running (locally), and is --api (or PROXYVOTE_API) right?`,
+    );
+    this.name = 'ApiUnreachable';
+  }
+}
+
 export class AdminRefused extends Error {
   constructor(
     readonly status: number,
     readonly text: string,
+    /** What the refusal left undone, said after the API's reason ("nothing written"). */
+    readonly consequence?: string,
   ) {
-    super(`refused (${status}): ${text}`);
+    super(`refused (${status}): ${text}${consequence ? `; ${consequence}` : ''}`);
     this.name = 'AdminRefused';
   }
+}
+
+/** fetch's "fetch failed" names its reason in `cause` (ECONNREFUSED, ENOTFOUND, ...). */
+function causeOf(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message;
 }
 
 /** Static credentials or a provider of them, as the signer takes them. */
@@ -104,7 +125,12 @@ export function adminClient(
     }
     // fetch sets Host itself, from the same URL.
     const { host: _host, ...headers } = signed.headers;
-    const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+    } catch (e) {
+      throw new ApiUnreachable(base.origin, causeOf(e));
+    }
     return { status: res.status, ok: res.ok, headers: res.headers, text: await res.text() };
   };
 

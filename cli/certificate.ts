@@ -1,19 +1,28 @@
 // proxyvote certificate: the inspectors' certificate of a count (FINAL for the final count, else
 // PRELIMINARY), fetched from the admin API as the HTML page to print (or save as PDF from the browser)
-// and the CSV of the same figures. Written outside the repository: into --out DIR, else a new folder
-// under the operating system's temporary directory.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// and the CSV of the same figures. Written outside the repository: into --out DIR, else the CLI's output
+// folder (cli/io.ts outputDir).
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AdminRefused, adminClient } from './admin-client.ts';
-import type { Out } from './io.ts';
+import type { Command } from './command.ts';
+import { type Out, outputDir, warnIfInRepository } from './io.ts';
 
-export const CERTIFICATE_USAGE =
-  '  certificate [--run ID|latest|final] [--out DIR] [--api URL]                        (inspector)\n' +
-  "      The inspectors' certificate of a count (default: the final count): certificate-<run>.html to\n" +
-  '      print or save as PDF from the browser, and certificate-<run>.csv. FINAL for the final count,\n' +
-  '      PRELIMINARY for any other. Written into DIR, by default a new folder under the temp directory.\n';
+export const certificateCommands: Command[] = [
+  {
+    name: 'certificate',
+    summary: "The inspectors' certificate of a count (FINAL or PRELIMINARY), as HTML to print and CSV.",
+    synopsis: '[--run ID|latest|final] [--out DIR] [--api URL]',
+    role: 'inspector',
+    details:
+      'Writes certificate-<run>.html (open it in a browser, print it or save it as PDF: the pages are\n' +
+      'numbered) and certificate-<run>.csv with the same figures. Default run: the final count; FINAL\n' +
+      'only for it, PRELIMINARY for any other. Default folder: ~/proxyvote-output (PROXYVOTE_OUTPUT_DIR),\n' +
+      'never the repository. The steps of the certification: docs/inspector.md.',
+    run: (args, io) => writeCertificate(args, io),
+  },
+];
 
 interface Header {
   runId: string;
@@ -22,16 +31,6 @@ interface Header {
 }
 
 /** Fetches the certificate of one run and writes its two files; says what it wrote. */
-export async function certificateCommand(args: string[], io: Out): Promise<number> {
-  try {
-    return await writeCertificate(args, io);
-  } catch (e) {
-    if (!(e instanceof AdminRefused)) throw e;
-    io.err(`proxyvote certificate: ${e.message}\n`);
-    return 1;
-  }
-}
-
 async function writeCertificate(args: string[], io: Out): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -61,8 +60,9 @@ async function writeCertificate(args: string[], io: Out): Promise<number> {
     if (!part.ok) throw new AdminRefused(part.status, part.text);
     files.push([`certificate-${snapshot.runId}.${format}`, part.text]);
   }
-  const dir = values.out ? resolve(values.out) : await mkdtemp(join(tmpdir(), 'proxyvote-certificate-'));
+  const dir = values.out ? resolve(values.out) : outputDir();
   await mkdir(dir, { recursive: true });
+  if (values.out) warnIfInRepository(io, dir, 'the names of holders in conflict');
   for (const [name, text] of files) await writeFile(join(dir, name), text, { mode: 0o600 });
   const mark = snapshot.kind === 'final' ? 'FINAL' : 'PRELIMINARY';
   io.out(

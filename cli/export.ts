@@ -16,12 +16,23 @@ import {
   sortRegister,
 } from '../shared/storage/history-export.ts';
 import { type AdminClient, AdminRefused, adminClient } from './admin-client.ts';
-import { type Out, required, UsageError } from './io.ts';
+import type { Command } from './command.ts';
+import { defaultOutputPath, n, type Out, printJson, progress, UsageError, warnIfInRepository } from './io.ts';
 
-export const EXPORT_USAGE =
-  '  export --out DIR [--segments N] [--api URL]                                         (inspector)\n' +
-  '      Write DIR/register.csv, DIR/instructions.jsonl and DIR/polls.json (when the polls were closed):\n' +
-  '      the input of `proxyvote recount`.\n';
+export const exportCommands: Command[] = [
+  {
+    name: 'export',
+    summary: "The register and the whole instruction history, for the inspector's recount.",
+    synopsis: '[--out DIR] [--segments N] [--api URL] [--json]',
+    role: 'inspector',
+    details:
+      'Writes DIR/register.csv, DIR/instructions.jsonl and DIR/polls.json (when the polls were\n' +
+      'closed): the input of `proxyvote recount`. They hold names, e-mail and postal addresses: without\n' +
+      '--out they go to a new folder under ~/proxyvote-output (PROXYVOTE_OUTPUT_DIR), outside the\n' +
+      'repository. Progress on stderr; --json prints the files written and their counts.',
+    run: (args, io) => exportCommand(args, io),
+  },
+];
 
 interface Page<T> {
   items: T[];
@@ -29,7 +40,12 @@ interface Page<T> {
 }
 
 /** Every item of one part: each Scan segment read page by page, the segments side by side. */
-async function readPart<T>(api: AdminClient, part: ExportPart, segments: number): Promise<T[]> {
+async function readPart<T>(
+  api: AdminClient,
+  part: ExportPart,
+  segments: number,
+  onPage: (items: number) => void,
+): Promise<T[]> {
   const parts = await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
       const items: T[] = [];
@@ -39,6 +55,7 @@ async function readPart<T>(api: AdminClient, part: ExportPart, segments: number)
         if (cursor) query.cursor = cursor;
         const page: Page<T> = await api.getJson<Page<T>>(`/admin/export/${part}`, query);
         items.push(...page.items);
+        onPage(page.items.length);
         cursor = page.next;
       } while (cursor);
       return items;
@@ -54,37 +71,64 @@ export async function exportCommand(args: string[], io: Out): Promise<number> {
       out: { type: 'string' },
       api: { type: 'string' },
       segments: { type: 'string', default: '4' },
+      json: { type: 'boolean', default: false },
     },
     strict: true,
   });
-  required(values, ['out'], EXPORT_USAGE);
   const segments = Number(values.segments);
   if (!Number.isInteger(segments) || segments < 1 || segments > MAX_EXPORT_SEGMENTS)
     throw new UsageError(`--segments must be a whole number from 1 to ${MAX_EXPORT_SEGMENTS}`);
   const api = adminClient(values);
+  const show = progress(io);
+  const read = { register: 0, instructions: 0 };
+  const counted = (part: 'register' | 'instructions') => (items: number) => {
+    read[part] += items;
+    show('exporting (holders + instructions read)', read.register + read.instructions);
+  };
+  show('exporting (holders + instructions read)', 0);
   let holders: Holder[];
   let history: HistoryEntry[];
   let polls: PollsFile;
   try {
     [holders, history, polls] = await Promise.all([
-      readPart<Holder>(api, 'register', segments),
-      readPart<HistoryEntry>(api, 'instructions', segments),
+      readPart<Holder>(api, 'register', segments, counted('register')),
+      readPart<HistoryEntry>(api, 'instructions', segments, counted('instructions')),
       api.getJson<{ polls: PollsFile }>('/admin/export/polls').then((p) => p.polls),
     ]);
   } catch (e) {
-    if (!(e instanceof AdminRefused)) throw e;
-    io.err(`proxyvote export: ${e.message}; nothing written\n`);
-    return 1;
+    show.end();
+    if (e instanceof AdminRefused) throw new AdminRefused(e.status, e.text, 'nothing written');
+    throw e;
   }
-  const dir = values.out as string;
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'register.csv'), serializeRegister(sortRegister(holders)));
-  await writeFile(join(dir, 'instructions.jsonl'), toJsonl(sortHistory(history)));
-  await writeFile(join(dir, 'polls.json'), `${JSON.stringify(polls, null, 2)}\n`);
-  io.out(`wrote ${holders.length} holders to ${join(dir, 'register.csv')}\n`);
-  io.out(`wrote ${history.length} instructions to ${join(dir, 'instructions.jsonl')}\n`);
+  show.end();
+  const dir = values.out ?? defaultOutputPath('export', '');
+  if (values.out !== undefined) warnIfInRepository(io, dir, "holders' names and addresses");
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const files = {
+    register: join(dir, 'register.csv'),
+    instructions: join(dir, 'instructions.jsonl'),
+    polls: join(dir, 'polls.json'),
+  };
+  await writeFile(files.register, serializeRegister(sortRegister(holders)), { mode: 0o600 });
+  await writeFile(files.instructions, toJsonl(sortHistory(history)), { mode: 0o600 });
+  await writeFile(files.polls, `${JSON.stringify(polls, null, 2)}\n`, { mode: 0o600 });
+  if (values.json) {
+    printJson(io, {
+      dir,
+      files,
+      holders: holders.length,
+      instructions: history.length,
+      pollsClosedAt: polls.closedAt,
+    });
+    return 0;
+  }
+  io.out(`wrote ${n(holders.length)} holders to ${files.register}\n`);
+  io.out(`wrote ${n(history.length)} instructions to ${files.instructions}\n`);
   io.out(
-    `wrote ${join(dir, 'polls.json')}: ${polls.closedAt ? `polls closed at ${polls.closedAt}` : 'the polls are open'}\n`,
+    `wrote ${files.polls}: ${polls.closedAt ? `polls closed at ${polls.closedAt}` : 'the polls are open'}\n`,
+  );
+  io.out(
+    `recount it with: proxyvote recount --meeting MEETING.json --register ${files.register} --instructions ${files.instructions}\n`,
   );
   return 0;
 }

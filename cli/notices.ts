@@ -20,25 +20,68 @@ import {
   tableEnvironment,
   tableNames,
 } from '../shared/storage/tables.ts';
-import { adminClient } from './admin-client.ts';
-import { type Out, readText, required, UsageError } from './io.ts';
+import { AdminRefused, adminClient } from './admin-client.ts';
+import type { Command } from './command.ts';
+import {
+  defaultOutputPath,
+  type Out,
+  printJson,
+  readText,
+  required,
+  UsageError,
+  warnIfInRepository,
+} from './io.ts';
 
-export const NOTICES_USAGE =
-  '  notices send [--override-40-day-rule] [--api URL]                                  (supervisor)\n' +
-  '      Start e-mailing the queued notices (admin API, signed: see docs/operators.md). Later than\n' +
-  '      40 days before the meeting it warns and refuses unless --override-40-day-rule is given.\n' +
-  '  notices status --meeting FILE [--dynamo URL] [--table-prefix P] [--json]\n' +
-  '      Notices sent, in flight, stuck or unknown (listed: check them, never re-sent automatically),\n' +
-  '      bounces, complaints, paper notices pending, reminders, and who started the sending.\n' +
-  '  notices print-file --meeting FILE --out NEW.csv --ballot-url URL [--account A ...]\n' +
-  '                     [--dynamo URL] [--table-prefix P] [--secret-file F]\n' +
-  '      Paper notices (CSV for the mail-merge house) for holders whose e-mail bounced or who\n' +
-  '      complained, and for each --account named: each gets a re-issued control number (the old\n' +
-  "      one stops working). Holders without e-delivery were in the import's print file.\n" +
-  '  notices remind --meeting FILE --reminder N --ballot-url URL [--ses URL] [--from ADDRESS]\n' +
-  '                 [--rate PER_SECOND] [--dynamo URL] [--table-prefix P]\n' +
-  '      Reminder N to every holder with e-delivery, a sent notice and no effective proxy, at most\n' +
-  '      once per holder (what the scheduled function does on AWS).\n';
+const STORAGE_OPTIONS =
+  "Reads the meeting's tables directly: --dynamo URL locally (`npm start` prints it), or on AWS the\n" +
+  'Region of AWS_REGION with the credentials of the default chain; --table-prefix P if not the default.';
+
+export const noticesCommands: Command[] = [
+  {
+    name: 'notices send',
+    summary: 'Start e-mailing the queued notices.',
+    synopsis: '[--override-40-day-rule] [--api URL] [--json]',
+    role: 'supervisor',
+    details:
+      'Later than 40 days before the meeting (SEC Rule 14a-16) it warns and refuses unless\n' +
+      '--override-40-day-rule is given; the override and the signing operator are recorded.',
+    run: (args, io) => send(args, io),
+  },
+  {
+    name: 'notices status',
+    summary: 'Where the notices stand: sent, in flight, stuck, unknown, bounced, paper pending.',
+    synopsis: '--meeting FILE [--dynamo URL] [--table-prefix P] [--stuck-after SECONDS] [--json]',
+    details:
+      'Stuck and unknown notices are listed (check them: they are never re-sent automatically), with\n' +
+      `bounces, complaints, paper notices pending, reminders, and who started the sending.\n${STORAGE_OPTIONS}`,
+    run: (args, io) => status(args, io),
+  },
+  {
+    name: 'notices print-file',
+    summary: 'Paper notices, with re-issued control numbers, for holders whose e-mail failed.',
+    synopsis:
+      '--meeting FILE --ballot-url URL [--out NEW.csv] [--account A ...] [--dynamo URL] [--table-prefix P]\n' +
+      '                            [--secret-file F] [--json]',
+    details:
+      'A CSV for the mail-merge house: holders whose e-mail bounced or who complained, and each\n' +
+      '--account named. Each gets a re-issued control number (the old one stops working). Holders\n' +
+      "without e-delivery were in the import's print file. The file holds control numbers: without\n" +
+      '--out it is a new file under ~/proxyvote-output (PROXYVOTE_OUTPUT_DIR), outside the repository.\n' +
+      STORAGE_OPTIONS,
+    run: (args, io) => printFile(args, io),
+  },
+  {
+    name: 'notices remind',
+    summary: 'Send reminder N to holders with e-delivery who have not voted.',
+    synopsis:
+      '--meeting FILE --reminder N --ballot-url URL [--ses URL] [--from ADDRESS] [--rate PER_SECOND]\n' +
+      '                        [--dynamo URL] [--table-prefix P] [--json]',
+    details:
+      'Reminder N to every holder with e-delivery, a sent notice and no effective proxy, at most once\n' +
+      `per holder (what the scheduled function does on AWS).\n${STORAGE_OPTIONS}`,
+    run: (args, io) => remind(args, io),
+  },
+];
 
 // ------------------------------------------------------------------------------------------------
 // Shared with `proxyvote register` (cli/register.ts).
@@ -98,45 +141,10 @@ export function localSenderEnv(o: {
   };
 }
 
-export interface Progress {
-  (label: string, done: number, total: number): void;
-  end(): void;
-}
-
-/** A progress line on a terminal (stderr), rewritten in place; nothing when not a terminal. */
-export function progress(io: Out, tty = process.stderr.isTTY === true): Progress {
-  let shown = '';
-  const update = ((label: string, done: number, total: number) => {
-    if (!tty || total < 500) return;
-    const line = `${label}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} (${Math.floor((done / total) * 100)}%)`;
-    if (line === shown) return;
-    shown = line;
-    io.err(`\r${line}\u001b[K`);
-  }) as Progress;
-  update.end = () => {
-    if (shown) io.err('\n');
-    shown = '';
-  };
-  return update;
-}
+/** Progress lines on stderr (cli/io.ts), shared with `proxyvote register import`. */
+export { type Progress, progress } from './io.ts';
 
 // ------------------------------------------------------------------------------------------------
-
-export async function noticesCommand(args: string[], io: Out): Promise<number> {
-  const [action, ...rest] = args;
-  switch (action) {
-    case 'send':
-      return send(rest, io);
-    case 'status':
-      return status(rest, io);
-    case 'print-file':
-      return printFile(rest, io);
-    case 'remind':
-      return remind(rest, io);
-    default:
-      throw new UsageError(`notices what? send, status, print-file or remind\n${NOTICES_USAGE}`);
-  }
-}
 
 async function send(args: string[], io: Out): Promise<number> {
   const { values } = parseArgs({
@@ -144,6 +152,7 @@ async function send(args: string[], io: Out): Promise<number> {
     options: {
       api: { type: 'string' },
       'override-40-day-rule': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -163,6 +172,10 @@ async function send(args: string[], io: Out): Promise<number> {
   }
   if (res.ok) {
     if (body.warning) io.err(`warning: ${body.warning}\n`);
+    if (values.json) {
+      printJson(io, body);
+      return 0;
+    }
     io.out(
       body.alreadyStarted
         ? 'the sending had already been started: the queued notices are going out\n'
@@ -179,8 +192,7 @@ async function send(args: string[], io: Out): Promise<number> {
     );
     return 1;
   }
-  io.err(`refused (${res.status}): ${text}\n`);
-  return 1;
+  throw new AdminRefused(res.status, text, 'nothing is sent');
 }
 
 async function storage(values: {
@@ -212,7 +224,7 @@ async function status(args: string[], io: Out): Promise<number> {
     },
     strict: true,
   });
-  required(values, ['meeting'], NOTICES_USAGE);
+  required(values, ['meeting']);
   const stuckAfter = Number(values['stuck-after']);
   if (!Number.isFinite(stuckAfter) || stuckAfter <= 0)
     throw new UsageError('--stuck-after must be seconds, more than 0');
@@ -220,7 +232,7 @@ async function status(args: string[], io: Out): Promise<number> {
   try {
     const st = await noticeStatus(s.doc, s.tables, clockNow()(), stuckAfter * 1000);
     if (values.json) {
-      io.out(`${JSON.stringify(st, null, 2)}\n`);
+      printJson(io, st);
       return 0;
     }
     const n = (x: number) => x.toLocaleString('en-US');
@@ -273,13 +285,19 @@ async function printFile(args: string[], io: Out): Promise<number> {
       'table-prefix': { type: 'string', default: DEFAULT_TABLE_PREFIX },
       'secret-file': { type: 'string' },
       'ballot-url': { type: 'string' },
+      json: { type: 'boolean', default: false },
     },
     strict: true,
   });
   values['ballot-url'] ??= process.env.BALLOT_URL;
-  required(values, ['meeting', 'out', 'ballot-url'], NOTICES_USAGE);
+  required(values, ['meeting', 'ballot-url']);
   const secret = await controlSecret(values['secret-file']);
   const s = await storage(values);
+  const out = values.out ?? defaultOutputPath(`print-file-${s.meeting.id}`, '.csv');
+  if (values.out !== undefined) warnIfInRepository(io, out, 'control numbers');
+  // The run reads the notice state, then re-issues one number per holder chosen: a line at the start
+  // and one at the end on stderr (the re-issues are a few per bounce, not the register).
+  io.err(`making the print file ${out}: reading the notice state and re-issuing numbers...\n`);
   try {
     const result = await producePrintFile({
       doc: s.doc,
@@ -289,10 +307,14 @@ async function printFile(args: string[], io: Out): Promise<number> {
       secret: Buffer.from(secret, 'hex'),
       randomBytes,
       now: clockNow(),
-      sink: new FilePrintSink(values.out as string),
+      sink: new FilePrintSink(out),
       accounts: values.account ?? [],
     });
     const by = (r: string) => result.printed.filter((p) => p.reason === r).length;
+    if (values.json) {
+      printJson(io, result);
+      return 0;
+    }
     io.out(
       `wrote ${result.printed.length} paper notice${result.printed.length === 1 ? '' : 's'} to ${result.file} (bounced ${by('bounced')}, complaint ${by('complaint')}, named ${by('operator')}), each with a re-issued control number: the e-mailed numbers no longer work. The file holds control numbers: keep it safe.\n`,
     );
@@ -321,12 +343,13 @@ async function remind(args: string[], io: Out): Promise<number> {
       from: { type: 'string' },
       'ballot-url': { type: 'string' },
       rate: { type: 'string', default: '10' },
+      json: { type: 'boolean', default: false },
     },
     strict: true,
   });
   values['ballot-url'] ??= process.env.BALLOT_URL;
   values.from ??= process.env.MAIL_FROM;
-  required(values, ['meeting', 'reminder', 'ballot-url', 'from'], NOTICES_USAGE);
+  required(values, ['meeting', 'reminder', 'ballot-url', 'from']);
   const reminder = Number(values.reminder);
   if (!/^\d{1,3}$/.test(values.reminder as string) || reminder < 1) {
     throw new UsageError('--reminder must be a whole number from 1 (reminder 1, 2, ...)');
@@ -364,9 +387,11 @@ async function remind(args: string[], io: Out): Promise<number> {
       metrics: noMetrics,
       reminder,
     });
-    io.out(
-      `reminder ${reminder}: sent ${result.sent}; already reminded ${result.already}; voted ${result.voted}; failed ${result.failed} (a later run retries them); outcome unknown ${result.unknown} (of ${result.eligible} holders with e-delivery and a sent notice)\n`,
-    );
+    if (values.json) printJson(io, result);
+    else
+      io.out(
+        `reminder ${reminder}: sent ${result.sent}; already reminded ${result.already}; voted ${result.voted}; failed ${result.failed} (a later run retries them); outcome unknown ${result.unknown} (of ${result.eligible} holders with e-delivery and a sent notice)\n`,
+      );
     return result.failed > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof RemindersClosed) throw new UsageError(e.message);

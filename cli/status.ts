@@ -3,28 +3,32 @@
 import { parseArgs } from 'node:util';
 import { formatStatusText } from '../shared/status/format.ts';
 import type { MeetingStatus } from '../shared/status/status.ts';
-import { AdminRefused, adminClient } from './admin-client.ts';
-import type { Out } from './io.ts';
+import { adminClient } from './admin-client.ts';
+import type { Command } from './command.ts';
+import { type Out, printJson } from './io.ts';
 
-export const STATUS_USAGE =
-  '  status [--api URL] [--json]                                                       (supervisor)\n' +
-  '      The meeting at a glance: polls, time to the internet cut-off, notices sent, unknown and\n' +
-  '      bounced, votes and revocations in, shares present against the quorum, open conflicts, the\n' +
-  '      last count. The same in a browser: GET /admin/status?format=html.\n';
+export const statusCommands: Command[] = [
+  {
+    name: 'status',
+    summary: 'The meeting at a glance: polls, cut-off, notices, votes in, quorum, conflicts, the last count.',
+    synopsis: '[--api URL] [--json]',
+    role: 'supervisor',
+    details:
+      'Polls open or closed and the time left to the internet cut-off; notices sent, unknown and\n' +
+      'bounced; votes and revocations in, shares present against the quorum and open conflicts as of the\n' +
+      'last count. Lines marked "!" need attention. The same in a browser: GET /admin/status?format=html.',
+    run: (args, io) => status(args, io),
+  },
+];
 
-export async function statusCommand(args: string[], io: Out): Promise<number> {
+async function status(args: string[], io: Out): Promise<number> {
   const { values } = parseArgs({
     args,
     options: { api: { type: 'string' }, json: { type: 'boolean', default: false } },
     strict: true,
   });
-  try {
-    const status = await adminClient(values).getJson<MeetingStatus>('/admin/status');
-    io.out(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatusText(status));
-    return 0;
-  } catch (e) {
-    if (!(e instanceof AdminRefused)) throw e;
-    io.err(`proxyvote status: ${e.message}\n`);
-    return 1;
-  }
+  const s = await adminClient(values).getJson<MeetingStatus>('/admin/status');
+  if (values.json) printJson(io, s);
+  else io.out(formatStatusText(s));
+  return 0;
 }

@@ -18,20 +18,41 @@ import {
 } from '../shared/tabulation/snapshot-file.ts';
 import type { SnapshotHeader } from '../shared/tabulation/snapshots.ts';
 import { type AdminClient, AdminRefused, adminClient } from './admin-client.ts';
-import { type Out, readText, required, UsageError } from './io.ts';
+import type { Command } from './command.ts';
+import { type Out, progress, readText, required, UsageError, whileWaiting } from './io.ts';
 
-export const TABULATE_USAGE =
-  '  tabulate run [--final [--accept-open-conflicts]] [--cumulative] [--api URL] [--json]   (inspector)\n' +
-  '      Count the meeting now and store the snapshot (--final: the final count, once the polls are\n' +
-  '      closed; refused while a conflict is open, unless --accept-open-conflicts says to make it\n' +
-  '      anyway, which the snapshot and the report record). Locally the count runs in the request; on\n' +
-  '      AWS the tabulation worker makes it within a minute (see `tabulate list`).\n' +
-  '  tabulate list [--limit N] [--api URL] [--json]                                      (inspector)\n' +
-  '      The stored runs, newest first.\n' +
-  '  tabulate show --meeting FILE [--run ID|latest|final] [--out SNAPSHOT.json] [--html FILE] [--csv FILE]\n' +
-  '                [--api URL] [--json]                                                (inspector)\n' +
-  "      One run's report; --out writes its snapshot file (for recount --verify), --html and --csv the\n" +
-  "      inspector's report.\n";
+export const tabulateCommands: Command[] = [
+  {
+    name: 'tabulate run',
+    summary: 'Count the meeting now (or make the final count) and store the snapshot.',
+    synopsis: '[--final [--accept-open-conflicts]] [--cumulative] [--api URL] [--json]',
+    role: 'inspector',
+    details:
+      'Count the meeting now and store the snapshot (--final: the final count, once the polls are\n' +
+      'closed; refused while a conflict is open, unless --accept-open-conflicts says to make it anyway,\n' +
+      'which the snapshot and the report record). The snapshot records the signing operator as\n' +
+      'requestedBy. Locally the count runs in the request; on AWS the tabulation worker makes it\n' +
+      'within a minute (see `tabulate list`).',
+    run: (args, io) => run(args, io),
+  },
+  {
+    name: 'tabulate list',
+    summary: 'The stored count runs, newest first, with who asked for each.',
+    synopsis: '[--limit N] [--api URL] [--json]',
+    role: 'inspector',
+    run: (args, io) => list(args, io),
+  },
+  {
+    name: 'tabulate show',
+    summary: "One run's report; its snapshot file and the inspector's report as files.",
+    synopsis:
+      '--meeting FILE [--run ID|latest|final] [--out SNAPSHOT.json] [--html FILE] [--csv FILE] [--api URL] [--json]',
+    role: 'inspector',
+    details:
+      "--out writes the run's snapshot file (for `recount --verify`), --html and --csv the inspector's report.",
+    run: (args, io) => show(args, io),
+  },
+];
 
 type RunAnswer = {
   outcome?: string;
@@ -50,25 +71,12 @@ function summary(h: SnapshotHeader): string {
   const s = h.summary;
   return (
     `run ${h.runId} (${h.kind}) complete in ${n(h.durationMs)} ms, ${h.startedAt} to ${h.finishedAt}\n` +
+    `  asked for by   ${h.requestedBy}\n` +
     `  shares present ${n(s.sharesPresent)} of a quorum of ${n(s.requiredQuorum)}: ${s.quorumMet ? 'MET' : 'NOT MET'}; ` +
     `open conflicts ${n(s.openConflicts)}\n` +
     `  input digest   ${h.inputDigest}\n` +
     `  history digest ${h.digest.root} (${n(h.digest.accounts)} accounts, ${n(h.digest.instructions)} instructions, ${h.digest.asOf ? `received before ${h.digest.asOf}` : 'the whole history'})\n`
   );
-}
-
-export async function tabulateCommand(args: string[], io: Out): Promise<number> {
-  const [action, ...rest] = args;
-  try {
-    if (action === 'run') return await run(rest, io);
-    if (action === 'list') return await list(rest, io);
-    if (action === 'show') return await show(rest, io);
-  } catch (e) {
-    if (!(e instanceof AdminRefused)) throw e;
-    io.err(`proxyvote tabulate ${action}: ${e.message}\n`);
-    return 1;
-  }
-  throw new UsageError(`tabulate what? run, list or show\n${TABULATE_USAGE}`);
 }
 
 async function run(args: string[], io: Out): Promise<number> {
@@ -83,26 +91,25 @@ async function run(args: string[], io: Out): Promise<number> {
     },
     strict: true,
   });
-  const res = await adminClient(values).request('POST', '/admin/tally', {
-    body: {
-      kind: values.final ? 'final' : 'on-demand',
-      ...(values.cumulative === undefined ? {} : { cumulative: values.cumulative }),
-      ...(values['accept-open-conflicts'] ? { acceptOpenConflicts: true } : {}),
-    },
-  });
+  const api = adminClient(values);
+  const res = await whileWaiting(
+    io,
+    values.final ? 'making the final count' : 'counting the meeting',
+    api.request('POST', '/admin/tally', {
+      body: {
+        kind: values.final ? 'final' : 'on-demand',
+        ...(values.cumulative === undefined ? {} : { cumulative: values.cumulative }),
+        ...(values['accept-open-conflicts'] ? { acceptOpenConflicts: true } : {}),
+      },
+    }),
+  );
   let out: RunAnswer = {};
   try {
     out = JSON.parse(res.text) as RunAnswer;
   } catch {
     // Reported below as it came.
   }
-  if (!res.ok) {
-    if (out.error?.message) {
-      const problems = (out.error.fields ?? []).map((f) => `  ${f.message}\n`).join('');
-      io.err(`proxyvote tabulate: ${out.error.message}\n${problems}`);
-    } else io.err(`proxyvote tabulate: refused (${res.status}): ${res.text}\n`);
-    return 1;
-  }
+  if (!res.ok) throw new AdminRefused(res.status, res.text);
   if (values.json) io.out(`${JSON.stringify(out, null, 2)}\n`);
   else if (out.outcome === 'complete' && out.snapshot) io.out(summary(out.snapshot));
   else if (out.outcome === 'already-final' && out.snapshot)
@@ -153,7 +160,7 @@ async function show(args: string[], io: Out): Promise<number> {
     },
     strict: true,
   });
-  required(values, ['meeting'], TABULATE_USAGE);
+  required(values, ['meeting']);
   const meeting = parseMeeting(await readText(values.meeting as string), values.meeting);
   const api = adminClient(values);
   const path = `/admin/tally/${encodeURIComponent(values.run)}`;
@@ -204,10 +211,14 @@ async function writeReports(
   }
   if (values.out) {
     const leaves: Array<{ account: string; count: number; head: string }> = [];
+    const show = progress(io);
     for (let chunk = 0; chunk < header.leafChunks; chunk++) {
+      show("reading the snapshot's history digest (chunks)", chunk, header.leafChunks);
       const text = await fetchText(api, runPath, { format: 'leaves', chunk: String(chunk) });
       for (const line of text.split('\n')) if (line !== '') leaves.push(parseLeafLine(line));
     }
+    show("reading the snapshot's history digest (chunks)", header.leafChunks, header.leafChunks);
+    show.end();
     const file = createWriteStream(values.out);
     for (const part of snapshotFileParts(header, result, leaves)) {
       if (!file.write(part)) await new Promise<void>((r) => file.once('drain', () => r()));

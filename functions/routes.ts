@@ -83,6 +83,15 @@ export const routes: readonly HttpRoute[] = [
     role: 'supervisor',
   },
   {
+    // Each register import's progress: chunks done of the total, holders handed on, stalled or not.
+    method: 'GET',
+    path: '/admin/imports',
+    function: 'import-status',
+    handler: () => import('./import-status/handler.ts'),
+    auth: 'iam',
+    role: 'supervisor',
+  },
+  {
     // The inspector decides between conflicting instructions of one account.
     method: 'POST',
     path: '/admin/resolutions',
@@ -123,6 +132,24 @@ export const routes: readonly HttpRoute[] = [
     path: '/admin/export/{part}',
     function: 'export',
     handler: () => import('./export/handler.ts'),
+    auth: 'iam',
+    role: 'inspector',
+  },
+  {
+    // The interim vote report (deploy settings voteReports): mail a count's report to every recipient
+    // now, and list the deliveries recorded.
+    method: 'POST',
+    path: '/admin/reports',
+    function: 'vote-reports',
+    handler: () => import('./vote-reports/handler.ts'),
+    auth: 'iam',
+    role: 'inspector',
+  },
+  {
+    method: 'GET',
+    path: '/admin/reports',
+    function: 'vote-reports',
+    handler: () => import('./vote-reports/handler.ts'),
     auth: 'iam',
     role: 'inspector',
   },

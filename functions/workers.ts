@@ -1,7 +1,7 @@
 // The non-HTTP Lambda functions, as plain data: what starts each one, what it may touch, what it needs
 // in its environment. The CDK compute stack (infra/compute-stack.ts, through infra/worker-spec.ts)
 // builds one function per entry; functions/routes.ts lists the HTTP ones. The notices' design is in
-// the README ("Notices"); the numbers below are its defaults.
+// docs/notices.md; the numbers below are its defaults.
 import type { FunctionAccess } from '../infra/access.ts';
 import type { WorkerSpec } from '../infra/worker-spec.ts';
 
@@ -15,6 +15,21 @@ export const NOTICE_SEND_RATE = 5;
 export const REMINDER_SEND_RATE = 5;
 /** Notices per second over the account: NOTICE_MAX_CONCURRENCY x NOTICE_SEND_RATE = 10 < 14. */
 export const NOTICE_ACCOUNT_RATE = NOTICE_MAX_CONCURRENCY * NOTICE_SEND_RATE;
+
+/**
+ * The vote reports' functions (the scheduled mailer and GET/POST /admin/reports): the FINAL claim and
+ * a count's header (GetItem), the runs, a result's chunks and the deliveries (Query), each delivery
+ * claimed (PutItem) and settled (UpdateItem), the report sent (SES), the recipients in their environment.
+ */
+const VOTE_REPORT_ACCESS: FunctionAccess = {
+  mail: ['SendEmail'],
+  tables: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
+  voteReportRecipients: true,
+};
+
+export const VOTE_REPORTS_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = {
+  'vote-reports': VOTE_REPORT_ACCESS,
+};
 
 export const workers: readonly WorkerSpec[] = [
   {
@@ -92,24 +107,40 @@ export const workers: readonly WorkerSpec[] = [
     memorySize: 1024,
   },
   {
-    // A register CSV uploaded to the register bucket under register/: imported all or nothing; the new
-    // control numbers go at once to the notice queue (e-delivery) and to a print file under
-    // print-files/ (paper); a report (or every bad line) goes to import-reports/.
+    // A register CSV uploaded to the register bucket under register/: imported all or nothing, chunk by
+    // chunk (shared/notices/import.ts); each chunk's new control numbers go at once to the notice queue
+    // (e-delivery) and to its part of the print file under print-files/ (paper), and the chunk is then
+    // recorded as done in the operations table; a report (or every bad line) goes to import-reports/.
+    // Near its time limit a run stops between two chunks and puts a continuation on register-imports,
+    // which invokes it again (one message at a time); a run killed anyway is retried by Lambda and
+    // resumes from the last recorded chunk.
     name: 'register-import',
     entry: 'functions/register-import/handler.ts',
     description: 'Imports an uploaded register and hands its new control numbers to the notices',
-    triggers: [{ kind: 'register-upload', prefix: 'register/', suffix: '.csv' }],
+    triggers: [
+      { kind: 'register-upload', prefix: 'register/', suffix: '.csv' },
+      { kind: 'queue', queue: 'register-imports', batchSize: 1, maxConcurrency: 2, maxReceiveCount: 3 },
+    ],
     access: {
       controlSecret: true,
-      tables: { register: ['PutItem'] },
-      sendTo: ['notices'],
-      registerBucket: { read: ['register/'], write: ['print-files/', 'import-reports/'] },
+      // Holder, control and link items; a new number for the holders of an interrupted chunk (the old
+      // control item deleted, the holder updated, the notice marker checked absent).
+      tables: {
+        register: ['PutItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'],
+        // The job (lease, totals) and its chunks.
+        operations: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+      },
+      sendTo: ['notices', 'register-imports'],
+      // Reads the print file's parts back to join them (up to 20 parts).
+      registerBucket: { read: ['register/', 'print-files/'], write: ['print-files/', 'import-reports/'] },
     },
+    // CPU-bound (about 0.47 ms of CPU per holder measured locally: numbers, hashes, print rows):
+    // 1,769 MB is one full vCPU, so 1,000,000 holders take about 8 minutes, one invocation (docs/performance.md).
     timeoutSeconds: 900,
-    memorySize: 1024,
+    memorySize: 1769,
   },
   {
-    // The count (issue "Tabulation", README "The live count"). Nightly at 02:00 in the meeting's time
+    // The count (issue "Tabulation", docs/counting.md). Nightly at 02:00 in the meeting's time
     // zone; every minute a cheap watch (two GetItems, one Query when idle) that runs the counts asked
     // for through POST /admin/tally and, once the polls are declared closed, the final count: once, under
     // a conditional claim, so no hook in the polls' closing is needed. A count reads the register and
@@ -148,6 +179,20 @@ export const workers: readonly WorkerSpec[] = [
     },
     timeoutSeconds: 900,
     memorySize: 1769,
+  },
+  {
+    // The interim vote report during the solicitation: hourly, the newest nightly count's tally (totals
+    // only) is mailed to every recipient of the deploy settings (voteReports.recipients: the corporate
+    // secretary, each soliciting party) who has not had it, all at once, each delivery recorded in the
+    // operations table. Nothing once the final count is made.
+    name: 'vote-report-mailer',
+    entry: 'functions/vote-report-mailer/handler.ts',
+    description: "Mails the nightly count's interim vote report to every recipient at once",
+    triggers: [
+      { kind: 'schedule', expression: '20 * * * ? *', description: 'interim vote report (hourly check)' },
+    ],
+    access: VOTE_REPORT_ACCESS,
+    timeoutSeconds: 120,
   },
 ];
 
@@ -201,4 +246,9 @@ export const STATUS_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = {
   status: { tables: { operations: ['GetItem', 'Query'], register: ['Scan'] } },
   // GET /admin/polls: the POLLS item.
   polls: { tables: { operations: ['GetItem'] } },
+};
+
+/** GET /admin/imports (functions/routes.ts): the import jobs, from the operations table. */
+export const IMPORT_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = {
+  'import-status': { tables: { operations: ['Query'] } },
 };

@@ -46,6 +46,8 @@ export interface FunctionAccess {
    * consumer's event source mapping (lambda:GetEventSourceMapping and UpdateEventSourceMapping on it).
    */
   readonly consumerSwitches?: Readonly<Record<string, string>>;
+  /** Gets the vote report recipients of the deploy settings (VOTE_REPORT_RECIPIENTS, JSON). */
+  readonly voteReportRecipients?: boolean;
 }
 
 /**
@@ -140,6 +142,8 @@ export interface AccessTargets {
     readonly fromAddress: string;
     readonly configurationSet: string;
   };
+  /** The deploy settings' voteReports.recipients as JSON ("[]" when none). */
+  readonly voteReportRecipients?: string;
 }
 
 /** `notices` -> `NOTICES_QUEUE_URL`. */
@@ -176,6 +180,9 @@ export function grantAccess(fn: ProxyvoteFunction, access: FunctionAccess, targe
       );
     }
   }
+
+  if (access.voteReportRecipients)
+    fn.addEnvironment('VOTE_REPORT_RECIPIENTS', targets.voteReportRecipients ?? '[]');
 
   if (access.controlSecret) {
     fn.addEnvironment('CONTROL_SECRET_ARN', targets.controlSecret.secretArn);

@@ -35,7 +35,8 @@ import {
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { Meeting } from '../shared/domain/meeting.ts';
+import { InvalidInputError, type Meeting } from '../shared/domain/meeting.ts';
+import { recipientProblems } from '../shared/domain/vote-report.ts';
 import type { HttpRoute } from '../shared/http/route.ts';
 import { METRICS_NAMESPACE, metricDimensions } from '../shared/metrics/catalog.ts';
 import type { TableKind } from '../shared/storage/tables.ts';
@@ -167,6 +168,10 @@ export class ComputeStack extends Stack {
     this.api = this.publicApi.api;
     const ballotUrl = `${this.publicApi.publicUrl}/vote`;
 
+    // The vote report recipients' parties must be the meeting file's (checked here, where both are known).
+    const recipientIssues = recipientProblems(props.meeting, props.settings.voteReports?.recipients ?? []);
+    if (recipientIssues.length > 0) throw new InvalidInputError('the deployment settings', recipientIssues);
+
     // --- Functions: the common environment, then one per HTTP function and per worker.
     const fromAddress = mailboxAddress(props.settings.mail.from);
     if (!fromAddress) throw new Error('mail.from has no address');
@@ -239,6 +244,7 @@ export class ComputeStack extends Stack {
         fromAddress,
         configurationSet: configurationSetName,
       },
+      voteReportRecipients: JSON.stringify(props.settings.voteReports?.recipients ?? []),
     };
     for (const [name, access] of accessOf) {
       const fn = this.functions.get(name);

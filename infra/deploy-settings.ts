@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { formatIssues, InvalidInputError } from '../shared/domain/meeting.ts';
+import { reportRecipientSchema } from '../shared/domain/vote-report.ts';
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).filter(
@@ -110,6 +111,20 @@ export const deploySettingsSchema = z
      * (the functions' MAX_CONTROL_FAILURES; shared/domain/guess-limit.ts, docs/security.md).
      */
     maxControlFailures: z.number().int().positive().max(1000).default(20),
+    /**
+     * The interim vote report during the solicitation: after each nightly count, its tally (totals
+     * only) is e-mailed in one operation to every recipient here - the corporate secretary (no
+     * `party`: the registrant's people) and, in a contest, each soliciting party's (`party`: its id in
+     * the meeting file). Each delivery is recorded (docs/operators.md). Absent: no report is mailed.
+     */
+    voteReports: z
+      .strictObject({
+        recipients: z
+          .array(reportRecipientSchema)
+          .min(1, 'must name at least one recipient (or leave voteReports out)')
+          .max(50),
+      })
+      .optional(),
   })
   .superRefine((s, ctx) => {
     const address = mailboxAddress(s.mail.from);
@@ -121,6 +136,10 @@ export const deploySettingsSchema = z
         [['mail', 'mailFromDomain'], s.mail.mailFromDomain],
         [['alarmEmail'], s.alarmEmail.split('@')[1]],
         [['publicDomain', 'name'], s.publicDomain?.name],
+        ...(s.voteReports?.recipients ?? []).map((r, i): [string[], string | undefined] => [
+          ['voteReports', 'recipients', String(i), 'email'],
+          r.email.split('@')[1],
+        ]),
       ];
       for (const [path, value] of named) {
         const reserved = value ? reservedDomain(value) : undefined;

@@ -2,8 +2,9 @@
 // the deployment settings say, JSON access logs (no bodies, no headers); one route per entry of
 // functions/routes.ts, with IAM authorization where the entry says `auth: 'iam'` (required under
 // /admin/). AWS WAF cannot be associated with an HTTP API, so holders reach it through a CloudFront
-// distribution that carries the WAF web ACL (infra/edge-stack.ts), caches nothing and forwards every
-// viewer header but Host. Operators sign admin requests (SigV4, service execute-api) for the API's
+// distribution that carries the WAF web ACL (infra/edge-stack.ts), caches nothing and forwards only what
+// the public functions read: Content-Type, Accept-Language, the session cookie, the query string, and
+// CloudFront-Viewer-Address, named explicitly (a CloudFront header is forwarded only when a policy lists it). Operators sign admin requests (SigV4, service execute-api) for the API's
 // own endpoint, since a signature for the CloudFront host would not verify at API Gateway.
 import { Aws, CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -24,7 +25,10 @@ import {
   Distribution,
   HttpVersion,
   OriginProtocolPolicy,
+  OriginRequestCookieBehavior,
+  OriginRequestHeaderBehavior,
   OriginRequestPolicy,
+  OriginRequestQueryStringBehavior,
   PriceClass,
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
@@ -35,7 +39,8 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ORIGIN_SECRET_HEADER } from '../shared/http/origin.ts';
+import { SESSION_COOKIE } from '../shared/domain/link-token.ts';
+import { ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER } from '../shared/http/origin.ts';
 import type { HttpRoute } from '../shared/http/route.ts';
 import type { DeploySettings } from './deploy-settings.ts';
 
@@ -110,6 +115,19 @@ export class PublicApi extends Construct {
     });
 
     const domain = props.publicDomain;
+    // What reaches the functions from a viewer. CloudFront-Viewer-Address is one of CloudFront's own
+    // headers: forwarded only when an origin request policy names it, so it is named here rather than
+    // left to what a managed policy happens to include (the functions refuse a request without it).
+    const forwarded = new OriginRequestPolicy(this, 'PublicOriginRequests', {
+      comment: `proxyvote ${meetingId}: what the public functions read`,
+      headerBehavior: OriginRequestHeaderBehavior.allowList(
+        'Content-Type',
+        'Accept-Language',
+        VIEWER_ADDRESS_HEADER,
+      ),
+      cookieBehavior: OriginRequestCookieBehavior.allowList(SESSION_COOKIE),
+      queryStringBehavior: OriginRequestQueryStringBehavior.all(),
+    });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `proxyvote ${meetingId}`,
       defaultBehavior: {
@@ -121,7 +139,7 @@ export class PublicApi extends Construct {
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_ALL,
         cachePolicy: CachePolicy.CACHING_DISABLED,
-        originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        originRequestPolicy: forwarded,
       },
       webAclId: props.webAclArn,
       httpVersion: HttpVersion.HTTP2_AND_3,

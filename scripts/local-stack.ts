@@ -41,6 +41,22 @@ const USAGE = `Usage: npm start -- [options]
 
 const started = Date.now();
 
+/** The deploy settings' vote report recipients beside the meeting file (none when there is no such file). */
+function localReportRecipients(meetingFile: string): unknown[] {
+  let text: string;
+  try {
+    // meetings/<id>.json -> meetings/<id>.deploy.json, as the CDK app finds it (without loading CDK here).
+    text = readFileSync(meetingFile.replace(/(\.json)?$/i, '.deploy.json'), 'utf8');
+  } catch {
+    return [];
+  }
+  try {
+    return (JSON.parse(text) as { voteReports?: { recipients?: unknown[] } }).voteReports?.recipients ?? [];
+  } catch {
+    return [];
+  }
+}
+
 function fail(message: string): never {
   console.error(`\nlocal stack: ${message}`);
   process.exit(1);
@@ -274,6 +290,8 @@ async function main(): Promise<void> {
     NOTICE_SES_TIMEOUT_MS: process.env.NOTICE_SES_TIMEOUT_MS ?? '60000',
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     CLOCK_OFFSET_MS: String(clockOffsetMs),
+    // The interim vote report's recipients, from the meeting's deploy settings when it has them.
+    VOTE_REPORT_RECIPIENTS: JSON.stringify(localReportRecipients(meetingFile)),
   });
   if (stopping) return;
 
@@ -330,12 +348,14 @@ Next:
 ${operatorKeys.map(({ profile, key }) => `       ${key.role.padEnd(10)} ${profile.padEnd(28)} ${key.accessKeyId}  (${ROLE_DUTIES[key.role]})`).join('\n')}
        export PROXYVOTE_API=${api.url} AWS_SHARED_CREDENTIALS_FILE=${credentialsPath}
        AWS_PROFILE=proxyvote-local-clerk npx proxyvote enter revocation --account <account> --dated 2002-05-20 --signed-by "<name>"
-       AWS_PROFILE=proxyvote-local-inspector npx proxyvote export --out .local-export
-       npx proxyvote recount --meeting ${args.meeting} --register .local-export/register.csv --instructions .local-export/instructions.jsonl
+       AWS_PROFILE=proxyvote-local-inspector npx proxyvote export     (under ~/proxyvote-output; prints the recount command)
+       AWS_PROFILE=proxyvote-local-inspector npx proxyvote tabulate run
+       AWS_PROFILE=proxyvote-local-inspector npx proxyvote reports send --run latest   (the interim vote report: mail viewer)
+       AWS_PROFILE=proxyvote-local-inspector npx proxyvote reports list
   4. notices: where they stand, paper notices for bounced holders, a reminder (on the stack's clock):
        export CLOCK_OFFSET_MS=${clockOffsetMs}
        npx proxyvote notices status --meeting ${args.meeting} --dynamo ${startedDynamo.endpoint}
-       npx proxyvote notices print-file --meeting ${args.meeting} --dynamo ${startedDynamo.endpoint} --secret-file ${join(noticesDir, 'control-secret.hex')} --ballot-url ${ballotUrl} --out bounced.csv
+       npx proxyvote notices print-file --meeting ${args.meeting} --dynamo ${startedDynamo.endpoint} --secret-file ${join(noticesDir, 'control-secret.hex')} --ballot-url ${ballotUrl}
        npx proxyvote notices remind --reminder 1 --meeting ${args.meeting} --dynamo ${startedDynamo.endpoint} --ses ${startedSes.endpoint} --from '${LOCAL_MAIL_FROM}' --ballot-url ${ballotUrl}
   aws dynamodb scan --endpoint-url ${startedDynamo.endpoint} --table-name ${names.register} --max-items 3
 

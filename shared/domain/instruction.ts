@@ -3,13 +3,18 @@
 // This schema is also the line format of the JSONL export that the inspector's recount reads.
 import * as z from 'zod';
 import { ACCOUNT_PATTERN } from './holder.ts';
+import './messages.ts';
 import { isRealDate } from './time.ts';
 
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
+const MATTER_CHOICES = ['FOR', 'AGAINST', 'ABSTAIN'] as const;
+const MARKS = ['FOR', 'WITHHOLD', 'AGAINST'] as const;
+const list = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
+
 /** A matter: one choice for all shares, or (nominee accounts only) shares split across choices. */
 export const matterVoteSchema = z.union([
-  z.enum(['FOR', 'AGAINST', 'ABSTAIN']),
+  z.enum(MATTER_CHOICES),
   z.strictObject({ FOR: count.optional(), AGAINST: count.optional(), ABSTAIN: count.optional() }),
 ]);
 
@@ -17,10 +22,18 @@ export const matterVoteSchema = z.union([
  * One nominee: FOR, or WITHHOLD (plurality) / AGAINST (majority of votes cast); a nominee account may
  * split its shares ({ "FOR": 600, "WITHHOLD": 400 }).
  */
-export const nomineeVoteSchema = z.union([
-  z.enum(['FOR', 'WITHHOLD', 'AGAINST']),
-  z.strictObject({ FOR: count.optional(), WITHHOLD: count.optional(), AGAINST: count.optional() }),
-]);
+export const nomineeVoteSchema = z.union(
+  [
+    z.enum(MARKS),
+    z.strictObject({ FOR: count.optional(), WITHHOLD: count.optional(), AGAINST: count.optional() }),
+  ],
+  {
+    error: (issue) =>
+      typeof issue.input === 'string'
+        ? `"${issue.input}" is not a mark for a nominee: one of ${list(MARKS)}`
+        : `must be a mark for a nominee, one of ${list(MARKS)}, or a nominee account's split such as {"FOR": 600, "WITHHOLD": 400}`,
+  },
+);
 
 /**
  * An election: marks per nominee (unmarked nominees are left out of `marks`), and, where the meeting
@@ -31,7 +44,39 @@ export const electionVoteSchema = z.strictObject({
   allocation: z.record(z.string(), count).optional(),
 });
 
-export const votesSchema = z.record(z.string(), z.union([matterVoteSchema, electionVoteSchema]));
+const isElectionVote = (v: object) => 'marks' in v || 'allocation' in v;
+
+/**
+ * One proposal's vote: a matter's choice (or split), or an election's marks. Told apart by their shape
+ * before parsing, so that a wrong value is named in the words of what it was meant to be ("AGAINS" is
+ * not a vote on a matter) rather than as a failure of every form at once.
+ */
+const proposalVoteSchema = z.unknown().transform((value, ctx): MatterVote | ElectionVote => {
+  if (typeof value === 'string' && !(MATTER_CHOICES as readonly string[]).includes(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      input: value,
+      message: `"${value}" is not a vote on a matter: one of ${list(MATTER_CHOICES)} (an election takes {"marks": {"<nominee id>": ${list(MARKS).replaceAll(', ', ' | ')}}})`,
+    });
+    return z.NEVER;
+  }
+  if (typeof value !== 'string' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    ctx.addIssue({
+      code: 'custom',
+      input: value,
+      message: `must be a matter's choice (${list(MATTER_CHOICES)}) or an election's {"marks": {...}}`,
+    });
+    return z.NEVER;
+  }
+  const schema = typeof value === 'object' && isElectionVote(value) ? electionVoteSchema : matterVoteSchema;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ code: 'custom', input: value, path: issue.path, message: issue.message });
+  return z.NEVER;
+});
+
+export const votesSchema = z.record(z.string(), proposalVoteSchema);
 
 const base = {
   /** Unique per instruction; the same instruction delivered twice carries the same id and counts once. */

@@ -1,6 +1,7 @@
 // The meeting file: everything the product needs to know about one shareholder meeting. One zod
 // schema serves the local stack, the Lambda functions, the CDK app (at synth time) and the recount.
 import * as z from 'zod';
+import './messages.ts';
 import {
   daysBetween,
   isRealDate,

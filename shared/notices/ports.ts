@@ -21,6 +21,13 @@ export interface PrintFileSink {
   prepare(): Promise<void>;
   /** Writes the whole file; returns where it went (a path or an s3:// address). */
   write(csv: string): Promise<string>;
+  /**
+   * The import's rows of one chunk (a whole CSV): written, or written again by a resumed import, at a
+   * place fixed by the chunk's number. Returns where it is.
+   */
+  writePart(chunk: number, csv: string): Promise<string>;
+  /** Once every chunk is handed on: the print file made of these parts, in order (null: none). */
+  finish(parts: readonly string[]): Promise<string | null>;
 }
 
 export const METRIC_NAMES = [

@@ -4,6 +4,10 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type AwsEndpointConfig, createAwsClient, LOCAL_S3_CREDENTIALS } from '../aws/clients.ts';
 import type { PrintFileSink } from './ports.ts';
+import { partBody } from './print-sink.ts';
+
+/** Parts (1,000 holders each, about 2.5 MB of paper notices) joined into one object at most. */
+export const MAX_JOINED_PARTS = 20;
 
 export interface ObjectStore {
   get(key: string): Promise<string>;
@@ -39,16 +43,41 @@ export class S3ObjectStore implements ObjectStore {
   }
 }
 
-/** A print file as an object: the key is chosen by the caller and never reused. */
+/**
+ * A print file as objects: the import writes one part per chunk of the register (`part-000012.csv`,
+ * each a whole CSV) under a folder fixed by the job, so a resumed import writes a chunk's part again
+ * at the same key. Up to MAX_JOINED_PARTS parts are joined into one object, print-file.csv, at the
+ * end; more stay as they are (a 1,000,000-holder register makes a file too large to join in a
+ * function), and the folder of parts is the print file.
+ */
 export class ObjectPrintSink implements PrintFileSink {
   constructor(
     private readonly store: ObjectStore,
-    private readonly key: string,
+    /** Ends with '/': the folder of this print file. */
+    private readonly folder: string,
   ) {}
 
   async prepare(): Promise<void> {}
 
   write(csv: string): Promise<string> {
-    return this.store.put(this.key, csv, 'text/csv; charset=utf-8');
+    return this.store.put(`${this.folder}print-file.csv`, csv, 'text/csv; charset=utf-8');
+  }
+
+  writePart(chunk: number, csv: string): Promise<string> {
+    return this.store.put(
+      `${this.folder}part-${String(chunk).padStart(6, '0')}.csv`,
+      csv,
+      'text/csv; charset=utf-8',
+    );
+  }
+
+  async finish(parts: readonly string[]): Promise<string | null> {
+    const [first] = parts;
+    if (first === undefined) return null;
+    if (parts.length === 1) return first;
+    if (parts.length > MAX_JOINED_PARTS) return first.slice(0, first.lastIndexOf('/') + 1);
+    const keyOf = (address: string) => address.slice(address.indexOf(this.folder));
+    const texts = await Promise.all(parts.map((p) => this.store.get(keyOf(p))));
+    return this.write(texts.map(partBody).join(''));
   }
 }

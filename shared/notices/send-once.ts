@@ -1,6 +1,6 @@
 // One e-mail to one holder, at most once: claim the marker (conditional put, status 'sending'), send,
 // complete the marker ('sent' and SES's message id). See send-errors.ts for what a failed send does to
-// the marker, and the README for a crash between the send and the marker's update.
+// the marker, and docs/notices.md for a crash between the send and the marker's update.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RenderedEmail } from '../domain/confirmation-email.ts';
 import type { Mailer } from '../mail/mailer.ts';

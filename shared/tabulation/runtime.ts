@@ -20,7 +20,7 @@ const flag = z
 
 const tabulationEnvSchema = z.object({
   MEETING_JSON: z.string({ error: 'is not set' }).min(2, 'is empty'),
-  /** Parallel Scan segments per table (default 8; see the README for sizing). */
+  /** Parallel Scan segments per table (default 8; see docs/counting.md for sizing). */
   TABULATION_SEGMENTS: z.coerce.number().int().min(1).max(1000).default(8),
   /** Cumulative voting was invoked at the meeting: counts that do not say otherwise cumulate. */
   TABULATION_CUMULATIVE: flag,

@@ -15,8 +15,16 @@ import type { VotingRuntime } from './runtime.ts';
 
 const account = z.string().min(1).max(32);
 const entryKey = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8 to 128 letters, digits, "-" or "_"');
-const signedBy = z.string().trim().min(1).max(200);
-const dated = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be the date written on the paper, YYYY-MM-DD');
+const required = (what: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `is required: ${what}` : undefined;
+const signedBy = z
+  .string({ error: required('the name signed on the paper') })
+  .trim()
+  .min(1, 'must not be empty: the name signed on the paper')
+  .max(200);
+const dated = z
+  .string({ error: required('the date written on the paper, YYYY-MM-DD') })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be the date written on the paper, YYYY-MM-DD');
 
 /** What the clerk enters at POST /admin/entries. */
 export const entrySchema = z.discriminatedUnion(
@@ -80,6 +88,8 @@ function entryHandler(
         kind: body.kind,
         account: body.account,
         enteredBy: operator,
+        ...('party' in body && body.party !== undefined ? { party: body.party } : {}),
+        ...('agent' in body && body.agent !== undefined ? { agent: body.agent } : {}),
         ...receipt,
       });
     },

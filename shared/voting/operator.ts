@@ -64,6 +64,8 @@ export interface EntryReceipt {
    * that differs): the inspector of elections must resolve it.
    */
   conflict: OpenConflict | null;
+  /** The account's holder as the register names it: echoed so that the clerk can check the account keyed. */
+  holder: { name: string; jointNames: string[]; shares: number };
 }
 
 const invalid = (path: string, message: string) => new VotingError('invalid', message, [{ path, message }]);
@@ -180,6 +182,7 @@ export async function enterForOperator(deps: VotingDeps, entry: OperatorEntry): 
     replayed: result.outcome === 'duplicate',
     receivedAt: stored.receivedAt,
     conflict,
+    holder: { name: holder.name, jointNames: holder.jointNames, shares: holder.shares },
   };
 }
 

@@ -1,10 +1,12 @@
 // Issuing control numbers when the register is imported: one per account per meeting, from a
 // cryptographic random source, stored only as an HMAC. Holder and control items are written together
-// under conditions (with the notice link's token, shared/domain/link-token.ts), 33 holders to a transaction, so a re-import (or two racing imports) never issues a
-// second number to an account already imported. The numbers come back to the caller once, for the
-// notices and the print file; nothing else keeps them.
+// under conditions (with the notice link's token, shared/domain/link-token.ts), 33 holders to a
+// transaction, so a re-import (or two racing imports) never issues a second number to an account
+// already imported. The numbers come back to the caller once, for the notices and the print file;
+// nothing else keeps them.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { controlNumberHash, newControlNumber } from '../domain/control-number.ts';
 import type { Holder } from '../domain/holder.ts';
 import { linkTokenFor, linkTokenHash } from '../domain/link-token.ts';
@@ -20,6 +22,8 @@ export interface ImportResult {
   issued: Map<string, string>;
   /** Accounts that were already imported: unchanged, no new number. */
   unchanged: number;
+  /** The holder items found already there (for the accounts counted in `unchanged`). */
+  existing: Map<string, Record<string, unknown>>;
 }
 
 export async function importHolders(
@@ -33,9 +37,12 @@ export async function importHolders(
     onProgress?: (done: number, total: number) => void;
     /** When the notice links stop working (epoch ms): the internet cut-off. */
     linkExpiresAt?: number;
+    /** Recorded on each holder item: the import (and its chunk) that wrote it. */
+    tag?: { importJob: string; importChunk: number };
   } = {},
 ): Promise<ImportResult> {
   const issued = new Map<string, string>();
+  const existing = new Map<string, Record<string, unknown>>();
   let unchanged = 0;
   let done = 0;
   const chunks: Holder[][] = [];
@@ -52,8 +59,9 @@ export async function importHolders(
         {
           Put: {
             TableName: tables.register,
-            Item: { ...holderToItem(h), controlHash },
+            Item: { ...holderToItem(h), controlHash, ...options.tag },
             ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
           },
         },
         {
@@ -90,6 +98,8 @@ export async function importHolders(
       if (chunk.length === 1) {
         const [holderReason, controlReason, linkReason] = e.CancellationReasons ?? [];
         if (holderReason?.Code === 'ConditionalCheckFailed') {
+          const old = holderReason.Item as Parameters<typeof unmarshall>[0] | undefined;
+          existing.set((chunk[0] as Holder).account, old ? unmarshall(old) : {});
           unchanged += 1;
           done += 1;
           options.onProgress?.(done, holders.length);
@@ -110,5 +120,5 @@ export async function importHolders(
     for (let chunk = queue.shift(); chunk; chunk = queue.shift()) await writeChunk(chunk);
   });
   await Promise.all(workers);
-  return { issued, unchanged };
+  return { issued, unchanged, existing };
 }

@@ -209,6 +209,26 @@ const NOT_EXERCISED_LOCALLY: readonly {
     target: 'queue:NoticesQueue',
     reason: 'There is no SQS locally: the in-process notice queue takes the messages (same NoticeQueue port)',
   },
+  {
+    fn: 'register-import',
+    action: 'sqs:SendMessage',
+    target: 'queue:RegisterImportsQueue',
+    reason:
+      'A run near the Lambda time limit asks for its continuation on SQS; locally runs have no time limit ' +
+      '(test/integration/register-import-resume.test.ts stops a run between chunks and resumes it by hand)',
+  },
+  ...[
+    'sqs:ReceiveMessage',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+    'sqs:GetQueueUrl',
+    'sqs:ChangeMessageVisibility',
+  ].map((action) => ({
+    fn: 'register-import',
+    action,
+    target: 'queue:RegisterImportsQueue',
+    reason: "The event source mapping polls the continuation queue with the consumer's role; no SQS locally",
+  })),
   ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'].map((action) => ({
     fn: 'tabulate-request',
     action,

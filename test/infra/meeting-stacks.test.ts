@@ -471,6 +471,7 @@ describe('the operator roles', () => {
   it('may each invoke exactly its routes of functions/routes.ts, and nothing else', () => {
     expect(expected('clerk')).toEqual(['POST /admin/entries']);
     expect(expected('supervisor')).toEqual([
+      'GET /admin/imports',
       'GET /admin/polls',
       'GET /admin/status',
       'POST /admin/notices/send',
@@ -479,8 +480,10 @@ describe('the operator roles', () => {
     expect(expected('inspector')).toEqual([
       'GET /admin/conflicts',
       'GET /admin/export/*',
+      'GET /admin/reports',
       'GET /admin/tally',
       'GET /admin/tally/*',
+      'POST /admin/reports',
       'POST /admin/resolutions',
       'POST /admin/tally',
     ]);
@@ -555,6 +558,23 @@ describe('the edge', () => {
     const header = origin.OriginCustomHeaders?.find((h) => h.HeaderName === 'x-proxyvote-origin');
     expect(JSON.stringify(header?.HeaderValue)).toContain('resolve:secretsmanager:');
     expect(JSON.stringify(header?.HeaderValue)).toContain('OriginSecret');
+  });
+
+  it("forwards the viewer's address by name, and neither Host nor any other viewer header", () => {
+    const [[, dist]] = resources(compute, 'AWS::CloudFront::Distribution') as [[string, Resource]];
+    const behavior = (dist.Properties.DistributionConfig as { DefaultCacheBehavior: Record<string, unknown> })
+      .DefaultCacheBehavior;
+    const ref = behavior.OriginRequestPolicyId as { Ref: string };
+    const policy = compute.toJSON().Resources[ref.Ref];
+    expect(policy.Type).toBe('AWS::CloudFront::OriginRequestPolicy');
+    const config = policy.Properties.OriginRequestPolicyConfig;
+    expect(config.HeadersConfig.HeaderBehavior).toBe('whitelist');
+    expect(config.HeadersConfig.Headers.map((h: string) => h.toLowerCase()).sort()).toEqual([
+      'accept-language',
+      'cloudfront-viewer-address',
+      'content-type',
+    ]);
+    expect(config.CookiesConfig).toEqual({ CookieBehavior: 'whitelist', Cookies: ['pv_session'] });
   });
 });
 
@@ -811,5 +831,37 @@ describe('a deployment that failed, or is repeated, deploys again without hand c
       }
     }
     expect(env('register-import').NOTICES_QUEUE_URL).toBeDefined();
+  });
+});
+
+describe('the interim vote reports', () => {
+  it("the mailer and the admin function get the deploy settings' recipients, and no other function", () => {
+    const recipients = JSON.stringify(settings.voteReports?.recipients);
+    expect(settings.voteReports?.recipients.length).toBeGreaterThan(0);
+    for (const name of functionNames) {
+      const value = env(name)?.VOTE_REPORT_RECIPIENTS;
+      if (name === 'vote-reports' || name === 'vote-report-mailer') expect(value, name).toBe(recipients);
+      else expect(value, name).toBeUndefined();
+    }
+  });
+
+  it("the mailer runs hourly in the meeting's time zone", () => {
+    const hourly = resources(compute, 'AWS::Scheduler::Schedule').filter(
+      ([, r]) => r.Properties.ScheduleExpression === 'cron(20 * * * ? *)',
+    );
+    expect(hourly).toHaveLength(1);
+    expect(hourly[0]?.[1].Properties.ScheduleExpressionTimezone).toBe(meeting.timeZone);
+    expect(JSON.stringify(hourly[0]?.[1].Properties.Target)).toContain(fn('vote-report-mailer').id);
+  });
+
+  it('a recipient of a party the meeting file does not name stops the synthesis, naming it', () => {
+    const bad = {
+      ...settings,
+      voteReports: { recipients: [{ party: 'committee', name: 'C', email: 'c@example.com' }] },
+    };
+    const other = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => buildMeetingStacks(other, { meeting, settings: bad, routes, workers, httpAccess })).toThrow(
+      /voteReports\.recipients\.0\.party: the meeting has no soliciting parties/,
+    );
   });
 });

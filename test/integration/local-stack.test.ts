@@ -278,7 +278,7 @@ describe('npm start (scripts/local-stack.ts)', { timeout: 180_000 }, () => {
     const dir = join(tmp, 'export');
     const exported = await cli('proxyvote-local-inspector', ['export', '--out', dir]);
     expect(exported.code, exported.text).toBe(0);
-    expect(exported.text).toContain('wrote 3000 holders');
+    expect(exported.text).toContain('wrote 3,000 holders');
     const byClerk = await cli('proxyvote-local-clerk', ['export', '--out', join(tmp, 'export-clerk')]);
     expect(byClerk.code).toBe(1);
     expect(byClerk.text).toContain('wrong_role');

@@ -202,7 +202,7 @@ describe('operator entries', () => {
     expect(before.conflicts).toHaveLength(1);
     const instrumentId = before.conflicts[0]?.instruments[0] as string;
 
-    const resolution = ['enter', 'resolution', '--account', 'P-2', '--chooses', instrumentId];
+    const resolution = ['enter', 'resolution', '--account', 'P-2', '--chooses', instrumentId, '--json'];
     // The clerk may not resolve a conflict: it is the inspector's.
     const byClerk = await stack.operators.asProfile('clerk', api.url, () => cli(resolution));
     expect(byClerk.code).toBe(1);

@@ -253,11 +253,21 @@ describe('proxyvote certificate', () => {
     const csv = readFileSync(join(into, `certificate-${id}.csv`), 'utf8');
     expect(csv).toContain('meeting,,,status,FINAL');
     expect(csv).toContain(`meeting,,,shares_present,${final?.summary?.sharesPresent}`);
-    // Without --out: a new folder under the OS temp directory, never the working directory.
-    const byDefault = await cli(['certificate', '--run', 'latest']);
+    // Without --out: the CLI's output folder (PROXYVOTE_OUTPUT_DIR, else ~/proxyvote-output), never
+    // the working directory.
+    const output = mkdtempSync(join(tmpdir(), 'proxyvote-output-'));
+    const saved = process.env.PROXYVOTE_OUTPUT_DIR;
+    process.env.PROXYVOTE_OUTPUT_DIR = output;
+    let byDefault: Awaited<ReturnType<typeof cli>>;
+    try {
+      byDefault = await cli(['certificate', '--run', 'latest']);
+    } finally {
+      if (saved === undefined) delete process.env.PROXYVOTE_OUTPUT_DIR;
+      else process.env.PROXYVOTE_OUTPUT_DIR = saved;
+    }
     expect(byDefault.code, byDefault.err).toBe(0);
     const written = /^ {2}(\S+\.html)$/m.exec(byDefault.out)?.[1] as string;
-    expect(written.startsWith(join(tmpdir(), 'proxyvote-certificate-'))).toBe(true);
+    expect(written.startsWith(join(output, 'certificate-'))).toBe(true);
     expect(existsSync(written)).toBe(true);
     expect(await cli(['certificate', '--run', '20020101T000000000Z-00000000'])).toMatchObject({
       code: 1,

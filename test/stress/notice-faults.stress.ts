@@ -7,7 +7,7 @@
 //     and after the endpoint took the message (it went, and the caller is told it failed).
 // Then every message is delivered again (SQS delivers at least once), faults still on.
 //
-// What the product promises (README, "Notices"): a notice goes at most once; the one exception, the
+// What the product promises (docs/notices.md): a notice goes at most once; the one exception, the
 // documented window, is SES answering with an HTTP error status for a message it did send, which the
 // product reads as "not sent" and retries. A send whose outcome is unknown (a connection reset, a
 // timeout) is never repeated: its marker says 'unknown' and `notices status` lists it; a marker left at

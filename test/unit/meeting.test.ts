@@ -89,7 +89,7 @@ describe('meeting file checks name the field', () => {
 
   it('parseMeeting lists every problem with its path', () => {
     expect(() => parseMeeting(JSON.stringify({ ...raw(), sharesOutstanding: -5, place: '' }))).toThrow(
-      /place: must not be empty\n\s+sharesOutstanding: Too small/,
+      /place: must not be empty\n\s+sharesOutstanding: must be more than 0/,
     );
     expect(() => parseMeeting('{ nope')).toThrow(/not valid JSON/);
   });

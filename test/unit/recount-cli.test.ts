@@ -27,7 +27,7 @@ async function run(argv: string[]) {
 }
 
 describe('proxyvote recount', () => {
-  it('counts the example history exactly (hand-computed in the README)', async () => {
+  it('counts the example history exactly (hand-computed in docs/counting.md)', async () => {
     const { code, out } = await run([...args, '--json']);
     expect(code).toBe(0);
     const r = JSON.parse(out) as TabulationResult;

@@ -1,6 +1,6 @@
 // The figures of a stress run: each test states its counts and rates here. They are printed (one
 // line per test, prefixed "[figures]") and appended to test-artifacts/stress-figures.jsonl, from which
-// the README's table of figures is copied. Rates are reported, never asserted: these machines are
+// the table of figures in docs/testing.md is copied. Rates are reported, never asserted: these machines are
 // shared and their speed varies.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
