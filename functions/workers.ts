@@ -146,8 +146,12 @@ export const workers: readonly WorkerSpec[] = [
     // a conditional claim, so no hook in the polls' closing is needed. A count reads the register and
     // the votes table with a parallel Scan (TABULATION_SEGMENTS), stores its snapshot (a header and
     // chunk items) in the operations table and publishes its EMF metrics. 1,000,000 accounts: about
-    // 1.5 GB scanned, 80 s of CPU and 460 MB peak RSS measured locally (README); 1,769 MB gives the
-    // function one vCPU (1,024 MB would fit the memory but give it 0.58 of one).
+    // 1.5 GB scanned and 40-60 s of CPU (docs/performance.md). Lambda gives CPU in proportion to memory:
+    // one vCPU at 1,769 MB, two from 3,538 MB. The count reads its Scans on one worker thread per vCPU
+    // (shared/tabulation/scan-threads.ts, TABULATION_THREADS=auto), so 3,538 MB lets the SDK's parsing,
+    // the checks and the hashing run on a second core while the main thread counts: the memory itself
+    // is not needed (peak RSS well under 1 GB), the second vCPU is. Billed per GB-second, twice the
+    // memory for about half the duration costs about the same per count.
     name: 'tabulate',
     entry: 'functions/tabulate/handler.ts',
     description: "Counts the meeting (nightly, on request, final at the polls' close) and stores a snapshot",
@@ -178,7 +182,7 @@ export const workers: readonly WorkerSpec[] = [
       },
     },
     timeoutSeconds: 900,
-    memorySize: 1769,
+    memorySize: 3538,
   },
   {
     // The interim vote report during the solicitation: hourly, the newest nightly count's tally (totals

@@ -27,9 +27,12 @@ function extras(r: BenchResult): string {
   const parts: string[] = [];
   if (typeof r.p50Ms === 'number') parts.push(`p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms`);
   if (typeof r.rawP50Ms === 'number') parts.push(`raw p50 ${fmt(r.rawP50Ms)} ms, p99 ${fmt(r.rawP99Ms)} ms`);
+  if (typeof r.cpuS === 'number')
+    parts.push(`CPU ${fmt(r.cpuS)} s, raw ${fmt(r.rawCpuS)} s (CPU ratio ${fmt(r.cpuRatio)})`);
   if (typeof r.peakRssMb === 'number') parts.push(`peak RSS ${fmt(r.peakRssMb)} MB`);
   if (typeof r.coldImportMs === 'number') parts.push(`cold import ${fmt(r.coldImportMs)} ms`);
   if (r.note) parts.push(r.note);
+  if (Array.isArray(r.loadAverage)) parts.push(`load ${r.loadAverage.join(' ')}`);
   return parts.join('; ');
 }
 

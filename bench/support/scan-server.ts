@@ -129,16 +129,38 @@ export async function startScanServer(o: {
     return `{"Count":${parts.length},"ScannedCount":${parts.length},"Items":[${parts.join(',')}]${lastKey}}`;
   };
 
+  // Every page is rendered once and then served from memory: the first run (the bench's untimed
+  // warm-up) renders them, so the timed runs measure the client, not this server's JSON building.
+  const pages = new Map<string, Buffer>();
+  const page = (raw: string): Buffer => {
+    const req = JSON.parse(raw) as ScanRequest;
+    const key = JSON.stringify([
+      req.TableName,
+      req.Segment,
+      req.TotalSegments,
+      req.ExclusiveStartKey?.pk?.S,
+      req.ProjectionExpression,
+      req.ExpressionAttributeNames,
+      req.ExpressionAttributeValues,
+    ]);
+    let body = pages.get(key);
+    if (!body) {
+      body = Buffer.from(scan(req));
+      pages.set(key, body);
+    }
+    return body;
+  };
+
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
       let status = 200;
-      let body: string;
+      let body: string | Buffer;
       try {
         if (target !== 'DynamoDB_20120810.Scan') throw new Error(`only Scan is served, not ${target}`);
-        body = scan(JSON.parse(Buffer.concat(chunks).toString('utf8')) as ScanRequest);
+        body = page(Buffer.concat(chunks).toString('utf8'));
       } catch (e) {
         status = 400;
         body = JSON.stringify({

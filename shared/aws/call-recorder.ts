@@ -37,6 +37,11 @@ export function runAsFunction<T>(name: string, work: () => T): T {
   return currentFunction.run(name, work);
 }
 
+/** The function the current work runs as (runAsFunction), if any: handed on to worker threads. */
+export function currentFunctionName(): string | undefined {
+  return currentFunction.getStore();
+}
+
 /** A handler whose every invocation runs as the function `name`. */
 export function asFunction<A extends unknown[], R>(
   name: string,

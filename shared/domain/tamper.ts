@@ -121,18 +121,20 @@ export function compareReceipt(a: Instruction, b: Instruction): number {
 
 /**
  * The chain's head over the given instructions of one account (any order; at least one; no duplicate
- * ids), as bytes.
+ * ids), as bytes. `textOf` gives an instruction's canonical JSON: canonicalText by default; the live
+ * count passes the stored body it has checked to be exactly that text (stored-instruction.ts).
  */
 export function chainHead(
   account: string,
   instructions: readonly Instruction[],
   sha: Sha256 = sha256,
+  textOf: (i: Instruction) => string = canonicalText,
 ): Uint8Array {
   const ordered = instructions.length > 1 ? [...instructions].sort(compareReceipt) : instructions;
   const [first, ...rest] = ordered;
   if (!first) throw new RangeError(`account ${account}: a chain needs at least one instruction`);
-  let h = chainStart(account, canonicalText(first), sha);
-  for (const i of rest) h = chainStep(h, canonicalText(i), sha);
+  let h = chainStart(account, textOf(first), sha);
+  for (const i of rest) h = chainStep(h, textOf(i), sha);
   return h;
 }
 

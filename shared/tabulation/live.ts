@@ -17,11 +17,10 @@
 //
 // The EFFECTIVE pointer items are not read: they serve the voting path (one read per ballot); the
 // count works from the record itself, as the recount does, so the two cannot disagree.
-import { hash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Holder } from '../domain/holder.ts';
-import { type Instruction, instructionSchema } from '../domain/instruction.ts';
+import type { Instruction } from '../domain/instruction.ts';
 import { InvalidInputError, type Meeting } from '../domain/meeting.ts';
 import {
   decidedText,
@@ -33,9 +32,7 @@ import {
   Tabulator,
 } from '../domain/tabulate.ts';
 import {
-  chainHead,
   compareAccounts,
-  coveredAsOf,
   type HistoryDigest,
   type HistoryLeaf,
   holderHash,
@@ -43,12 +40,14 @@ import {
   leafHash,
   merkleRoot,
   registerDigestOf,
-  type Sha256,
 } from '../domain/tamper.ts';
 import { itemToHolder } from '../register/holder-item.ts';
+import type { DynamoEndpointConfig } from '../storage/dynamo-client.ts';
 import type { TableNames } from '../storage/tables.ts';
 import { accountPk, INSTRUCTION_PREFIX } from '../storage/vote-store.ts';
+import { fastSha256, type ReadAccount, readAccount } from './account-reader.ts';
 import { scanSegments } from './scan.ts';
+import { type AccountBatch, type HolderBatch, PK_PREFIX, ScanThreads } from './scan-threads.ts';
 
 export interface LiveOptions {
   /** Cumulative voting was invoked at the meeting. */
@@ -59,6 +58,11 @@ export interface LiveOptions {
   segments: number;
   /** The history digest covers instructions received before this instant; null: all of them. */
   asOf: string | null;
+  /**
+   * Worker threads for the Scans (scan-threads.ts), each with a DynamoDB client of this configuration;
+   * absent or fewer than 2: everything on this thread. Same result either way.
+   */
+  threads?: { count: number; dynamo: DynamoEndpointConfig };
 }
 
 export interface LiveStats {
@@ -104,8 +108,6 @@ export function parseLeafLine(line: string): HistoryLeaf {
 }
 
 const HASH = 32;
-/** The same SHA-256 as the domain's default, one-shot: several times faster on short inputs. */
-const fastSha256: Sha256 = (data) => hash('sha256', data, 'buffer');
 const NOMINEE = 1;
 const PROBLEM_LIMIT = 100;
 const MAX_RERUNS = 2;
@@ -121,7 +123,12 @@ class RegisterIndex {
   duplicates = 0;
 
   add(h: Holder): void {
-    if (this.index.has(h.account)) {
+    this.addHashed(h.account, h.shares, h.nominee, holderHash(h, fastSha256));
+  }
+
+  /** A holder already hashed (holderHash), e.g. by a scan worker thread. */
+  addHashed(account: string, shares: number, nominee: boolean, hashBytes: Uint8Array): void {
+    if (this.index.has(account)) {
       this.duplicates += 1;
       return;
     }
@@ -130,12 +137,12 @@ class RegisterIndex {
       this.flagBytes = grow(this.flagBytes, this.flagBytes.length * 2);
       this.hashBytes = grow(this.hashBytes, this.hashBytes.length * 2);
     }
-    this.index.set(h.account, i);
-    this.accounts.push(h.account);
-    this.shares.push(h.shares);
-    this.totalShares += h.shares;
-    this.flagBytes[i] = h.nominee ? NOMINEE : 0;
-    this.hashBytes.set(holderHash(h, fastSha256), i * HASH);
+    this.index.set(account, i);
+    this.accounts.push(account);
+    this.shares.push(shares);
+    this.totalShares += shares;
+    this.flagBytes[i] = nominee ? NOMINEE : 0;
+    this.hashBytes.set(hashBytes, i * HASH);
   }
 
   get size(): number {
@@ -223,12 +230,33 @@ async function readRegister(
   doc: DynamoDBDocumentClient,
   tables: TableNames,
   segments: number,
+  threads: ScanThreads | null,
 ): Promise<{ register: RegisterIndex; pages: number }> {
   const register = new RegisterIndex();
-  const stats = await scanSegments(doc, { table: tables.register, segments, types: ['holder'] }, (items) => {
-    for (const item of items) register.add(itemToHolder(item));
+  const own = scanSegments(
+    doc,
+    {
+      table: tables.register,
+      segments,
+      types: ['holder'],
+      ...(threads ? { only: threads.mainSegments(segments) } : {}),
+    },
+    (items) => {
+      for (const item of items) register.add(itemToHolder(item));
+    },
+  );
+  const others = threads?.run({ kind: 'register', table: tables.register, segments }, (b) => {
+    const batch = b as HolderBatch;
+    for (let k = 0; k < batch.accounts.length; k++)
+      register.addHashed(
+        batch.accounts[k] as string,
+        batch.shares[k] as number,
+        batch.nominee[k] === 1,
+        batch.hashes.subarray(k * HASH, (k + 1) * HASH),
+      );
   });
-  return { register, pages: stats.pages };
+  const [a, b] = await Promise.all([own, others]);
+  return { register, pages: a.pages + (b?.pages ?? 0) };
 }
 
 /** Every instruction item of one account, by a consistent Query (for an account a Scan split). */
@@ -256,8 +284,6 @@ async function queryAccount(
   return items;
 }
 
-const PK_PREFIX = 'ACCOUNT#';
-
 /** The count of the meeting from its tables. Throws InvalidInputError listing what is wrong in them. */
 export async function liveTabulate(
   doc: DynamoDBDocumentClient,
@@ -265,10 +291,28 @@ export async function liveTabulate(
   meeting: Meeting,
   options: LiveOptions,
 ): Promise<LiveTabulation> {
-  const { register, pages: registerPages } = await readRegister(doc, tables, options.segments);
+  const threads =
+    options.threads && options.threads.count > 1
+      ? new ScanThreads(Math.min(options.threads.count, options.segments), options.threads.dynamo)
+      : null;
+  try {
+    return await tabulateWith(doc, tables, meeting, options, threads);
+  } finally {
+    await threads?.close();
+  }
+}
+
+async function tabulateWith(
+  doc: DynamoDBDocumentClient,
+  tables: TableNames,
+  meeting: Meeting,
+  options: LiveOptions,
+  threads: ScanThreads | null,
+): Promise<LiveTabulation> {
+  const { register, pages: registerPages } = await readRegister(doc, tables, options.segments, threads);
   const queried = new Set<string>();
   for (let reruns = 0; ; reruns++) {
-    const run = await countVotes(doc, tables, meeting, options, register, queried);
+    const run = await countVotes(doc, tables, meeting, options, register, queried, threads);
     if (run.split.size === 0) {
       return finish(meeting, options, register, run, {
         holders: register.size,
@@ -307,6 +351,7 @@ async function countVotes(
   options: LiveOptions,
   register: RegisterIndex,
   queried: ReadonlySet<string>,
+  threads: ScanThreads | null,
 ): Promise<VotesRun> {
   const tabulator = new Tabulator(meeting, {
     cumulative: options.cumulative,
@@ -329,9 +374,10 @@ async function countVotes(
     scanned: 0,
   };
 
-  const countAccount = (account: string, items: readonly Record<string, unknown>[]): void => {
-    const instructions = parseItems(account, items, problems);
-    run.instructions += items.length;
+  /** The register's part of an account's count, once its items are read (readAccount). */
+  const countAccount = (a: Omit<ReadAccount, 'texts' | 'problems'>): void => {
+    const { account, instructions } = a;
+    run.instructions += a.itemCount;
     const i = register.index.get(account);
     if (i === undefined) {
       for (const x of instructions)
@@ -358,28 +404,69 @@ async function countVotes(
       byId.set(x.id, x);
     }
     for (const x of byId.values()) {
-      for (const p of [...instructionProblems(meeting, holder, x), ...resolutionProblems(x, byId)]) {
+      for (const p of instructionProblems(meeting, holder, x)) {
+        problems.add(`instruction ${x.id}, ${p.path}: ${p.message}`);
+        bad = true;
+      }
+      for (const p of resolutionProblems(x, byId)) {
         problems.add(`instruction ${x.id}, ${p.path}: ${p.message}`);
         bad = true;
       }
     }
-    if (bad || instructions.length !== items.length) return;
-    const history = [...byId.values()];
-    chains.decided[i] = decidedText(tabulator.addAccount(holder, history));
-    const covered = options.asOf === null ? history : history.filter((x) => coveredAsOf(x, options.asOf));
-    if (covered.length > 0) chains.set(i, covered.length, chainHead(account, covered, fastSha256));
-    if (inputChains !== chains) inputChains.set(i, history.length, chainHead(account, history, fastSha256));
+    if (bad || instructions.length !== a.itemCount) return;
+    chains.decided[i] = decidedText(tabulator.addAccount(holder, instructions));
+    if (a.coveredCount > 0 && a.head) chains.set(i, a.coveredCount, a.head);
+    if (inputChains !== chains && a.inputHead) inputChains.set(i, instructions.length, a.inputHead);
+  };
+  const readAndCount = (account: string, items: readonly Record<string, unknown>[]): void => {
+    const a = readAccount(account, items, options.asOf);
+    for (const p of a.problems) problems.add(p);
+    countAccount(a);
   };
 
-  // One account in progress per segment: its items arrive together, in one segment.
+  // The threads' segments: handed over in batches, already read (readAccount).
+  const others = threads?.run(
+    {
+      kind: 'votes',
+      table: tables.votes,
+      segments: options.segments,
+      asOf: options.asOf,
+      skip: [...queried],
+    },
+    (b) => {
+      const batch = b as AccountBatch;
+      for (const p of batch.problems) problems.add(p);
+      const all = JSON.parse(batch.json) as Instruction[];
+      let at = 0;
+      for (let k = 0; k < batch.accounts.length; k++) {
+        const account = batch.accounts[k] as string;
+        const n = batch.instructionCounts[k] as number;
+        const instructions = all.slice(at, at + n);
+        at += n;
+        if (account === '') continue;
+        const has = batch.hasHead[k] ?? 0;
+        countAccount({
+          account,
+          itemCount: batch.itemCounts[k] as number,
+          instructions,
+          coveredCount: batch.coveredCounts[k] as number,
+          head: has & 1 ? batch.heads.slice(k * HASH, (k + 1) * HASH) : null,
+          inputHead: has & 2 && batch.inputHeads ? batch.inputHeads.slice(k * HASH, (k + 1) * HASH) : null,
+        });
+      }
+    },
+  );
+  // This thread's segments (all of them without threads). One account in progress per segment: its
+  // items arrive together, in one segment.
   const current: Array<{ account: string; items: Record<string, unknown>[] } | undefined> = [];
-  const stats = await scanSegments(
+  const own = scanSegments(
     doc,
     {
       table: tables.votes,
       segments: options.segments,
       types: ['instruction'],
       attributes: ['pk', 'sk', 'body'],
+      ...(threads ? { only: threads.mainSegments(options.segments) } : {}),
     },
     (items, segment) => {
       for (const item of items) {
@@ -393,51 +480,27 @@ async function countVotes(
         const group = current[segment];
         if (group && group.account === account) group.items.push(item);
         else {
-          if (group) countAccount(group.account, group.items);
+          if (group) readAndCount(group.account, group.items);
           current[segment] = { account, items: [item] };
         }
       }
     },
-  );
-  for (const group of current) if (group) countAccount(group.account, group.items);
+  ).then((stats) => {
+    for (const group of current) if (group) readAndCount(group.account, group.items);
+    return stats;
+  });
+  const [mine, theirs] = await Promise.all([own, others]);
+  const stats = {
+    pages: mine.pages + (theirs?.pages ?? 0),
+    scanned: mine.scanned + (theirs?.scanned ?? 0),
+  };
   for (const account of queried) {
     const items = await queryAccount(doc, tables, account);
-    if (items.length > 0) countAccount(account, items);
+    if (items.length > 0) readAndCount(account, items);
   }
   run.pages = stats.pages;
   run.scanned = stats.scanned;
   return run;
-}
-
-/** Parse the stored bodies; a body that is not a valid instruction of this account is a problem. */
-function parseItems(
-  account: string,
-  items: readonly Record<string, unknown>[],
-  problems: Problems,
-): Instruction[] {
-  const out: Instruction[] = [];
-  for (const item of items) {
-    const where = `item ${String(item.pk)}/${String(item.sk)}`;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(String(item.body));
-    } catch {
-      problems.add(`${where}: the body is not JSON`);
-      continue;
-    }
-    const parsed = instructionSchema.safeParse(raw);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues)
-        problems.add(`${where}, ${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}`);
-      continue;
-    }
-    if (parsed.data.account !== account) {
-      problems.add(`${where}: the instruction names account ${parsed.data.account}`);
-      continue;
-    }
-    out.push(parsed.data);
-  }
-  return out;
 }
 
 function finish(

@@ -8,7 +8,7 @@ import { HISTORY_DIGEST_SCHEME } from '../domain/tamper.ts';
 import { withRetries } from '../storage/retry.ts';
 import type { TableNames } from '../storage/tables.ts';
 import { readPolls } from '../storage/vote-store.ts';
-import { liveTabulate } from './live.ts';
+import { type LiveOptions, liveTabulate } from './live.ts';
 import { publishFailureMetric, publishRunMetrics, publishSkippedRunMetric } from './metrics.ts';
 import { newRunId, type RunKind, type SnapshotHeader, SnapshotStore } from './snapshots.ts';
 
@@ -21,6 +21,8 @@ export interface TabulationDeps {
   randomHex: () => string;
   /** Parallel Scan segments. */
   segments: number;
+  /** Worker threads for the Scans and what their DynamoDB clients need (live.ts); absent: one thread. */
+  threads?: LiveOptions['threads'];
   /** Whether cumulative voting was invoked, for runs that do not say (the schedule, the polls' close). */
   cumulative: boolean;
   metrics?: Metrics;
@@ -121,7 +123,13 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
     cumulative,
     segments: deps.segments,
   };
-  deps.log?.('tabulation started', { runId, kind: request.kind, segments: deps.segments, asOf });
+  deps.log?.('tabulation started', {
+    runId,
+    kind: request.kind,
+    segments: deps.segments,
+    threads: deps.threads?.count ?? 1,
+    asOf,
+  });
 
   let live: Awaited<ReturnType<typeof liveTabulate>>;
   try {
@@ -130,6 +138,7 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
       segments: deps.segments,
       asOf,
       pollsClosedAt: closedAt,
+      ...(deps.threads ? { threads: deps.threads } : {}),
     });
   } catch (e) {
     throw await failRun(deps, store, base, startedMs, e);

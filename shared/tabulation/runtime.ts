@@ -2,6 +2,7 @@
 // the tables, the clock, the Scan segments, how the admin API starts a count. Fails fast naming each
 // variable.
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -22,6 +23,15 @@ const tabulationEnvSchema = z.object({
   MEETING_JSON: z.string({ error: 'is not set' }).min(2, 'is empty'),
   /** Parallel Scan segments per table (default 8; see docs/counting.md for sizing). */
   TABULATION_SEGMENTS: z.coerce.number().int().min(1).max(1000).default(8),
+  /**
+   * Threads that read the Scans (shared/tabulation/scan-threads.ts): `auto` (the default) is one per
+   * vCPU the function has (2 from 3,538 MB on Lambda), 1 keeps the whole count on the main thread.
+   */
+  TABULATION_THREADS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(16)], {
+      error: 'must be auto or a whole number from 1 to 16',
+    })
+    .default('auto'),
   /** Cumulative voting was invoked at the meeting: counts that do not say otherwise cumulate. */
   TABULATION_CUMULATIVE: flag,
   /**
@@ -34,6 +44,20 @@ const tabulationEnvSchema = z.object({
   /** Local demo only: milliseconds added to the clock (the reference meeting is in 2002). */
   CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
+
+/** Lambda's memory per vCPU: 1,769 MB gives one, 3,538 MB two, up to six at 10,240 MB. */
+export const LAMBDA_MB_PER_VCPU = 1769;
+
+/**
+ * The count's Scan threads: a number as set, or `auto`: one per vCPU. On Lambda the CPU share follows
+ * the memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE) while the sandbox may show more cores than that share,
+ * so the memory decides there; elsewhere the cores the process may use.
+ */
+export function scanThreads(setting: 'auto' | number, lambdaMemoryMb: number | null, cores: number): number {
+  if (setting !== 'auto') return setting;
+  const vcpus = lambdaMemoryMb ? Math.floor(lambdaMemoryMb / LAMBDA_MB_PER_VCPU) : cores;
+  return Math.max(1, Math.min(cores, vcpus));
+}
 
 export interface TabulationRuntime {
   deps: TabulationDeps & { metrics: Metrics };
@@ -61,6 +85,14 @@ export function loadTabulationRuntime(
       now: clockWithOffset(parsed.data.CLOCK_OFFSET_MS),
       randomHex: () => randomBytes(4).toString('hex'),
       segments: parsed.data.TABULATION_SEGMENTS,
+      threads: {
+        count: scanThreads(
+          parsed.data.TABULATION_THREADS,
+          Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || null,
+          availableParallelism(),
+        ),
+        dynamo: storage.dynamo,
+      },
       cumulative: parsed.data.TABULATION_CUMULATIVE,
       metrics: tabulationMetrics(meeting.id, parsed.data.METRICS_NAMESPACE),
     },

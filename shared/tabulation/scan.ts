@@ -15,6 +15,8 @@ export interface SegmentScan {
   types: readonly string[];
   /** Attributes to read (all when absent). */
   attributes?: readonly string[];
+  /** Only these segments (of `segments`): a worker thread's share of the Scan. All when absent. */
+  only?: readonly number[];
 }
 
 export interface ScanStats {
@@ -61,8 +63,9 @@ export async function scanSegments(
     if (projection) input.ProjectionExpression = projection.join(', ');
     return doc.send(new ScanCommand(input));
   };
+  const mine = scan.only ?? Array.from({ length: scan.segments }, (_, s) => s);
   await Promise.all(
-    Array.from({ length: scan.segments }, async (_, segment) => {
+    mine.map(async (segment) => {
       // One page read ahead: the next page is on its way while this one is handed over.
       let next: ReturnType<typeof page> | undefined = page(segment, undefined);
       while (next) {

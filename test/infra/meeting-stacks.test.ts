@@ -263,6 +263,14 @@ describe('the functions', () => {
     });
   });
 
+  it('give the count two vCPUs (3,538 MB on Lambda) for its second Scan thread, and a whole 15 minutes', () => {
+    const p = fn('tabulate').r.Properties;
+    expect(p.MemorySize).toBeGreaterThanOrEqual(3538);
+    expect(p.Timeout).toBe(900);
+    // auto: one Scan thread per vCPU the function gets (shared/tabulation/runtime.ts).
+    expect(env('tabulate').TABULATION_THREADS ?? 'auto').toBe('auto');
+  });
+
   it('never get the control-number secret itself, only its ARN, and only when they declare it', () => {
     for (const name of functionNames) {
       const variables = env(name);

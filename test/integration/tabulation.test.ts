@@ -101,6 +101,29 @@ describe('reconciliation: the live count is the recount of the export, share for
     expect(one.stats.splitAccounts).toBe(0);
     expect(one.digest.instructions).toBe(fx.receipts.length);
   });
+  it('gives the same result and digests with the Scans on worker threads as on one thread', async () => {
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const scanned = await fx.doc.send(new ScanCommand({ TableName: fx.names.votes, ConsistentRead: true }));
+    const receivedAt = (scanned.Items ?? [])
+      .filter((i) => i.type === 'instruction')
+      .map((i) => (JSON.parse(String(i.body)) as { receivedAt: string }).receivedAt)
+      .sort();
+    expect(scanned.LastEvaluatedKey).toBeUndefined();
+    const middle = receivedAt[Math.floor(receivedAt.length / 2)] as string;
+    for (const asOf of [null, middle]) {
+      const options = { cumulative: false, asOf, pollsClosedAt: null, segments: 5 };
+      const one = await liveTabulate(fx.doc, fx.names, fx.meeting, options);
+      const threaded = await liveTabulate(fx.doc, fx.names, fx.meeting, {
+        ...options,
+        threads: { count: 2, dynamo: { endpoint: inject('dynamoEndpoint') } },
+      });
+      expect([...threaded.leaves]).toEqual([...one.leaves]);
+      expect(threaded.digest).toEqual(one.digest);
+      expect(threaded.result).toEqual(one.result);
+      expect(threaded.stats).toEqual(one.stats);
+      if (asOf) expect(one.digest.instructions).toBeLessThan(fx.receipts.length);
+    }
+  });
   it('counts an account that a Scan returns in pieces from a Query of its whole history, never from a piece', async () => {
     // The real client and service; only the order of the items in each Scan page is changed, the way a
     // Scan that returned an account's items apart would look: the first item of every page goes last.

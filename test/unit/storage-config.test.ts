@@ -83,3 +83,17 @@ describe('loadStorageConfig', () => {
     );
   });
 });
+
+describe("the count's Scan threads", () => {
+  it('follow the Lambda memory (1,769 MB per vCPU), the cores elsewhere, or the setting', async () => {
+    const { scanThreads } = await import('../../shared/tabulation/runtime.ts');
+    expect(scanThreads('auto', 1769, 2)).toBe(1);
+    expect(scanThreads('auto', 3538, 2)).toBe(2);
+    expect(scanThreads('auto', 1024, 2)).toBe(1);
+    expect(scanThreads('auto', 10240, 2)).toBe(2);
+    expect(scanThreads('auto', 10240, 8)).toBe(5);
+    expect(scanThreads('auto', null, 4)).toBe(4);
+    expect(scanThreads(1, 3538, 2)).toBe(1);
+    expect(scanThreads(3, null, 2)).toBe(3);
+  });
+});
