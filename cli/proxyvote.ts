@@ -11,6 +11,7 @@ import { formatReport } from '../shared/domain/report.ts';
 import { checkHistory, tabulate } from '../shared/domain/tabulate.ts';
 import { type PollsFile, pollsFileSchema } from '../shared/domain/timeline.ts';
 import { ADMIN_CONNECTION_USAGE } from './admin-client.ts';
+import { certificateCommands } from './certificate.ts';
 import { type Command, commandList, runCommand, USAGE_EXIT } from './command.ts';
 import { enterCommands } from './enter.ts';
 import { exportCommands } from './export.ts';
@@ -18,6 +19,7 @@ import { type Out, printJson, readText, required } from './io.ts';
 import { noticesCommands } from './notices.ts';
 import { registerCommands } from './register.ts';
 import { reportsCommands } from './reports.ts';
+import { statusCommands } from './status.ts';
 import { tabulateCommands, verifyRecount } from './tabulate.ts';
 
 // The AWS SDK's multi-line Node version notice is noise on a terminal: the CLI runs on the versions
@@ -48,7 +50,9 @@ export const COMMANDS: readonly Command[] = [
   ...registerCommands,
   ...noticesCommands,
   ...enterCommands,
+  ...statusCommands,
   ...tabulateCommands,
+  ...certificateCommands,
   ...reportsCommands,
   ...exportCommands,
   recountCommand,

@@ -47,6 +47,24 @@ export const routes: readonly HttpRoute[] = [
     role: 'supervisor',
   },
   {
+    // The polls' state: open, internet voting closed, or closed (when and by whom).
+    method: 'GET',
+    path: '/admin/polls',
+    function: 'polls',
+    handler: () => import('./polls/handler.ts'),
+    auth: 'iam',
+    role: 'supervisor',
+  },
+  {
+    // The meeting at a glance: polls, notices, the last count (JSON, or ?format=html the status page).
+    method: 'GET',
+    path: '/admin/status',
+    function: 'status',
+    handler: () => import('./status/handler.ts'),
+    auth: 'iam',
+    role: 'supervisor',
+  },
+  {
     method: 'GET',
     path: '/admin/conflicts',
     function: 'conflicts',

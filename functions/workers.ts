@@ -221,8 +221,9 @@ export const TABULATION_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = 
   'tabulate-request': { tables: { operations: ['GetItem', 'PutItem', 'Query'] } },
   // GET /admin/tally: the run headers.
   snapshots: { tables: { operations: ['Query'] } },
-  // GET /admin/tally/{run}: a header, its result and its leaf chunks.
-  snapshot: { tables: { operations: ['GetItem', 'Query'] } },
+  // GET /admin/tally/{run}: a header, its result and its leaf chunks; for the certificate the POLLS
+  // item and the names of the holders it names (BatchGetItem on the register).
+  snapshot: { tables: { operations: ['GetItem', 'Query'], register: ['BatchGetItem'] } },
   // GET /admin/export/{part}: one page of a Scan segment of the register or the votes table, or the
   // polls' state (the POLLS item).
   export: { tables: { register: ['Scan'], votes: ['Scan'], operations: ['GetItem'] } },
@@ -239,6 +240,16 @@ export const TABULATION_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = 
   },
   // GET /counted: renders the meeting file.
   'counted-page': {},
+};
+
+/** The operator's status functions (functions/routes.ts): least privilege, as infra/access.ts. */
+export const STATUS_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> = {
+  // GET /admin/status: the POLLS item, the notices' state (a parallel Scan of the register: holders,
+  // their delivery records and notice markers), the sending starts and the last complete count (a Query
+  // of the run headers and of its result chunks).
+  status: { tables: { operations: ['GetItem', 'Query'], register: ['Scan'] } },
+  // GET /admin/polls: the POLLS item.
+  polls: { tables: { operations: ['GetItem'] } },
 };
 
 /** GET /admin/imports (functions/routes.ts): the import jobs, from the operations table. */

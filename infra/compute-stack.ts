@@ -38,6 +38,7 @@ import type { Construct } from 'constructs';
 import { InvalidInputError, type Meeting } from '../shared/domain/meeting.ts';
 import { recipientProblems } from '../shared/domain/vote-report.ts';
 import type { HttpRoute } from '../shared/http/route.ts';
+import { METRICS_NAMESPACE, metricDimensions } from '../shared/metrics/catalog.ts';
 import type { TableKind } from '../shared/storage/tables.ts';
 import { type AccessTargets, type FunctionAccess, grantAccess, HTTP_FUNCTION_ACCESS } from './access.ts';
 import { type DeploySettings, mailboxAddress } from './deploy-settings.ts';
@@ -285,6 +286,8 @@ export class ComputeStack extends Stack {
       deadLetterQueues: this.deadLetterQueues,
       recordQueues: this.recordQueues,
       webAclName: wafMetricNames(meetingId).acl,
+      wafRateRuleMetricName: wafMetricNames(meetingId).rateRule,
+      httpFunctionNames: httpFunctions,
       metricsNamespace: METRICS_NAMESPACE,
       metricDimensions: metricDimensions(meetingId),
     });
@@ -469,10 +472,5 @@ export class ComputeStack extends Stack {
   }
 }
 
-/** The namespace of the product's own metrics (Powertools EMF). */
-export const METRICS_NAMESPACE = 'ProxyVote';
-
-/** The dimensions Powertools puts on every metric: the service (POWERTOOLS_SERVICE_NAME) and the meeting. */
-export function metricDimensions(meetingId: string): Record<string, string> {
-  return { service: `proxyvote-${meetingId}`, meeting: meetingId };
-}
+/** The namespace and dimensions of the product's own metrics: shared/metrics/catalog.ts. */
+export { METRICS_NAMESPACE, metricDimensions };

@@ -140,6 +140,15 @@ export const meetingSchema = z
       )
       .refine((q) => q.numerator <= q.denominator, 'must not exceed one'),
     proxyholders: z.array(text).min(1),
+    /**
+     * The inspectors of election appointed for the meeting (DGCL §231): named on the certificate above
+     * their signature lines. Absent: the certificate leaves the names to be written in.
+     */
+    inspectors: z
+      .array(z.strictObject({ name: text, affiliation: text.optional() }))
+      .min(1)
+      .max(5)
+      .optional(),
     proxyStatementUrl: z.url({ protocol: /^https?$/, error: 'must be an http or https address' }),
     /** How a cumulative election spreads the votes of proxies that marked FOR without an allocation. */
     cumulativeDiscretion: z.enum(['maximize', 'even']).default('maximize'),

@@ -134,6 +134,47 @@ export interface ConflictReport {
   proposals: string[];
 }
 
+/** One instruction as the inspector's certificate names it: who signed it, and its dates. */
+export interface InstrumentBrief {
+  id: string;
+  kind: Instruction['kind'];
+  channel: Instruction['channel'];
+  signedBy: string;
+  /** The date written on a paper instrument. */
+  dated?: string;
+  receivedAt: string;
+}
+
+/** A conflict the inspector resolved: the instruments it saw, the one it chose, and who decided when. */
+export interface ResolvedConflict {
+  account: string;
+  shares: number;
+  resolution: InstrumentBrief;
+  chosen: InstrumentBrief;
+  /** The same-date paper instruments of the account received before the resolution (chosen among them). */
+  instruments: InstrumentBrief[];
+}
+
+export interface ChannelTally {
+  accounts: number;
+  shares: number;
+}
+
+/**
+ * How the shares present came (the channel of each account's effective instruction): in person (a
+ * ballot cast at the meeting) or by proxy (internet, phone, paper; a paper conflict is by proxy).
+ */
+export interface Presence {
+  inPerson: ChannelTally;
+  byProxy: ChannelTally;
+  byChannel: Record<'internet' | 'phone' | 'paper' | 'meeting', ChannelTally>;
+  /** Instructions counted (within the meeting's timeline), by channel and kind. */
+  received: Record<
+    'internet' | 'phone' | 'paper' | 'meeting' | 'inspector',
+    { proxies: number; revocations: number; ballots: number; resolutions: number }
+  >;
+}
+
 export interface TabulationResult {
   meeting: string;
   sharesOutstanding: number;
@@ -157,6 +198,12 @@ export interface TabulationResult {
   rejected: RejectedInstruction[];
   /** When the polls were declared closed, as the count knew it (null: open). */
   pollsClosedAt: string | null;
+  /** Shares present in person and by proxy, by channel (absent in counts stored before it was recorded). */
+  presence?: Presence;
+  /** Conflicts the inspector resolved, by account (absent in counts stored before it was recorded). */
+  resolved?: ResolvedConflict[];
+  /** The instruments of the open conflicts, by id: who signed each, and its dates. */
+  conflictInstruments?: Record<string, InstrumentBrief>;
   /** SHA-256 over the canonical meeting, register, instruction history and options. */
   inputDigest: string;
 }
@@ -328,6 +375,9 @@ export class Tabulator {
   private readonly pollsClosedAt: string | null;
   private readonly accounts = { total: 0, present: 0, revoked: 0, conflicted: 0, withoutInstruction: 0 };
   private sharesPresent = 0;
+  private readonly presence: Presence = emptyPresence();
+  private readonly resolved: ResolvedConflict[] = [];
+  private readonly conflictInstruments = new Map<string, InstrumentBrief>();
   /** Per proposal naming interested accounts: what those accounts hold, have present and give. */
   private readonly interested = new Map<string, InterestedPart>();
   /** Account -> the proposals that name it as interested. */
@@ -396,6 +446,7 @@ export class Tabulator {
         ? effectiveInstruction(counted, this.meeting.timeZone, votesAlike(holder, this.ctx))
         : { status: 'none' };
     this.accounts.total += 1;
+    this.notePresence(holder, counted, effective);
     const interestedIn = this.interestedIn.get(holder.account) ?? [];
     const present = effective.status === 'voting' || effective.status === 'conflict';
     for (const id of interestedIn) {
@@ -429,9 +480,65 @@ export class Tabulator {
           instruments: effective.instruments.map((i) => i.id),
           proposals: differ,
         });
+        for (const i of effective.instruments) this.conflictInstruments.set(i.id, brief(i));
       }
     }
     return { effective, rejected: rejectedIds };
+  }
+
+  /** The certificate's figures of one account: its channel, what it sent, the resolutions. */
+  private notePresence(
+    holder: Pick<Holder, 'account' | 'shares'>,
+    counted: readonly Instruction[],
+    effective: Effective,
+  ): void {
+    const p = this.presence;
+    for (const i of counted) {
+      const r = p.received[i.channel === 'inspector' ? 'inspector' : i.channel];
+      if (i.kind === 'proxy') r.proxies += 1;
+      else if (i.kind === 'revocation') r.revocations += 1;
+      else if (i.kind === 'meeting-ballot') r.ballots += 1;
+      else r.resolutions += 1;
+    }
+    const channel =
+      effective.status === 'voting'
+        ? effective.instruction.channel
+        : effective.status === 'conflict'
+          ? 'paper'
+          : null;
+    if (channel !== null) {
+      const add = (t: ChannelTally) => {
+        t.accounts += 1;
+        t.shares += holder.shares;
+      };
+      add(p.byChannel[channel]);
+      add(channel === 'meeting' ? p.inPerson : p.byProxy);
+    }
+    for (const res of counted) {
+      if (res.kind !== 'resolution') continue;
+      const chosen = counted.find((i) => i.id === res.chooses);
+      if (!chosen) continue;
+      const date = 'dated' in chosen ? chosen.dated : undefined;
+      const seen = counted.filter(
+        (i) =>
+          (i.kind === 'proxy' || i.kind === 'revocation') &&
+          i.channel === 'paper' &&
+          i.dated === date &&
+          Date.parse(i.receivedAt) <= Date.parse(res.receivedAt),
+      );
+      this.resolved.push({
+        account: holder.account,
+        shares: holder.shares,
+        resolution: brief(res),
+        chosen: brief(chosen),
+        instruments: seen
+          .sort(
+            (a, b) =>
+              Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+          )
+          .map(brief),
+      });
+    }
   }
 
   /** The result of the accounts added so far; `inputDigest` says what was read. */
@@ -472,6 +579,15 @@ export class Tabulator {
           (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
       ),
       pollsClosedAt: this.pollsClosedAt,
+      presence: structuredClone(this.presence),
+      conflictInstruments: Object.fromEntries(
+        [...this.conflictInstruments].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      ),
+      resolved: [...this.resolved].sort(
+        (a, b) =>
+          (a.account < b.account ? -1 : a.account > b.account ? 1 : 0) ||
+          Date.parse(a.resolution.receivedAt) - Date.parse(b.resolution.receivedAt),
+      ),
       inputDigest,
     };
   }
@@ -517,6 +633,29 @@ export class Tabulator {
       },
     };
   }
+}
+
+function emptyPresence(): Presence {
+  const t = () => ({ accounts: 0, shares: 0 });
+  const r = () => ({ proxies: 0, revocations: 0, ballots: 0, resolutions: 0 });
+  return {
+    inPerson: t(),
+    byProxy: t(),
+    byChannel: { internet: t(), phone: t(), paper: t(), meeting: t() },
+    received: { internet: r(), phone: r(), paper: r(), meeting: r(), inspector: r() },
+  };
+}
+
+/** An instruction as the certificate names it. */
+export function brief(i: Instruction): InstrumentBrief {
+  return {
+    id: i.id,
+    kind: i.kind,
+    channel: i.channel,
+    signedBy: i.signedBy,
+    ...('dated' in i && i.dated !== undefined ? { dated: i.dated } : {}),
+    receivedAt: i.receivedAt,
+  };
 }
 
 interface MatterBasis {

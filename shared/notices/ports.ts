@@ -1,6 +1,7 @@
 // The ports of the notice use cases. Adapters: SQS or the local in-process queue, the Lambda event
 // source mapping or the local queue as the switch, a file or the meeting's bucket for print files,
 // Powertools EMF for metrics. Pure tests pass in-memory fakes.
+import type { ProductMetric } from '../metrics/catalog.ts';
 import type { NoticeMessage } from './message.ts';
 
 /** Where the import hands the new control numbers of e-delivery holders, one message per holder. */
@@ -37,7 +38,7 @@ export const METRIC_NAMES = [
   'NoticesComplaints',
   'RemindersSent',
   'RemindersFailed',
-] as const;
+] as const satisfies readonly ProductMetric[];
 export type MetricName = (typeof METRIC_NAMES)[number];
 
 export interface NoticeMetrics {

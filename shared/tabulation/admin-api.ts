@@ -3,16 +3,18 @@
 //   POST /admin/tally          { "kind": "on-demand" | "final", "cumulative"?: boolean }: count now
 //   GET  /admin/tally          ?limit=20&cursor=...: the runs, newest first
 //   GET  /admin/tally/{run}    run id, "latest" or "final"; ?format=json (default) | html | csv (the
-//                              inspector's report) | leaves&chunk=N (the history digest's leaves)
+//                              inspectors' certificate, FINAL or PRELIMINARY) | leaves&chunk=N (the
+//                              history digest's leaves)
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { runAsFunction } from '../aws/call-recorder.ts';
-import { INSPECTOR_CSS, renderInspectorCsv, renderInspectorHtml } from '../domain/inspector-report.ts';
+import { CERTIFICATE_CSS, renderCertificateCsv, renderCertificateHtml } from '../domain/certificate.ts';
 import { httpHandler } from '../http/handler.ts';
 import { HttpError, html, json, parseJsonBody, parseQuery } from '../http/json.ts';
 import { operatorOf } from '../http/operators.ts';
+import { certificateOfRun } from './certificate-data.ts';
 import { pollsClosedAt, type RunOutcome, runTabulation, TabulationError } from './run.ts';
 import type { TabulationRuntime } from './runtime.ts';
 import type { SnapshotHeader } from './snapshots.ts';
@@ -135,7 +137,7 @@ const getQuery = z.object({
   chunk: z.coerce.number().int().min(0).optional(),
 });
 
-const REPORT_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(INSPECTOR_CSS, 'utf8').digest('base64')}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+export const CERTIFICATE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(CERTIFICATE_CSS, 'utf8').digest('base64')}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 export const handleGetSnapshot = (runtime: TabulationRuntime, logger: Logger) =>
   httpHandler(
@@ -170,15 +172,8 @@ export const handleGetSnapshot = (runtime: TabulationRuntime, logger: Logger) =>
       if (q.format === 'json') return json(200, { snapshot: header, result });
       if (!result)
         throw new HttpError(409, 'no_result', `Run ${header.runId} failed: it has no result to report.`);
-      const run = {
-        runId: header.runId,
-        kind: header.kind,
-        finishedAt: header.finishedAt,
-        historyRoot: header.digest?.root ?? null,
-        openConflictsAccepted: header.openConflictsAccepted === true,
-      };
-      if (q.format === 'html')
-        return html(200, renderInspectorHtml(result, runtime.deps.meeting, run), REPORT_CSP);
+      const certificate = await certificateOfRun(runtime.deps, header, result);
+      if (q.format === 'html') return html(200, renderCertificateHtml(certificate), CERTIFICATE_CSP);
       return {
         statusCode: 200,
         headers: {
@@ -187,7 +182,7 @@ export const handleGetSnapshot = (runtime: TabulationRuntime, logger: Logger) =>
           'cache-control': 'no-store',
           'x-content-type-options': 'nosniff',
         },
-        body: renderInspectorCsv(result, run),
+        body: renderCertificateCsv(certificate),
       };
     },
     toHttpError,

@@ -49,6 +49,7 @@ export const handleCounted = (runtime: CountedRuntime, logger: Logger) =>
         logger.error('counted-as-cast: an account history differs from the final count', {
           runId: answer.finalCount.runId,
         });
+        runtime.voting.metrics?.count('CountedAsCastMismatch');
       }
       let email: { sent: boolean; reason?: string } | undefined;
       if (body.email) {

@@ -4,9 +4,13 @@
 // the count night after night.
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { TabulationResult } from '../domain/tabulate.ts';
+import { METRICS_NAMESPACE as NAMESPACE, type ProductMetric } from '../metrics/catalog.ts';
 import type { SnapshotHeader } from './snapshots.ts';
 
-export const METRICS_NAMESPACE = 'ProxyVote';
+export const METRICS_NAMESPACE = NAMESPACE;
+
+/** A metric of the catalog (shared/metrics/catalog.ts): names outside it do not compile. */
+const name = (n: ProductMetric): ProductMetric => n;
 
 /** The Metrics of one meeting: namespace ProxyVote (or METRICS_NAMESPACE), default dimension meeting. */
 export function tabulationMetrics(meetingId: string, namespace = METRICS_NAMESPACE): Metrics {
@@ -14,17 +18,18 @@ export function tabulationMetrics(meetingId: string, namespace = METRICS_NAMESPA
 }
 
 export function publishRunMetrics(metrics: Metrics, header: SnapshotHeader, result: TabulationResult): void {
-  metrics.addMetric('SharesPresent', MetricUnit.Count, result.sharesPresent);
+  metrics.addMetric(name('SharesPresent'), MetricUnit.Count, result.sharesPresent);
   metrics.addMetric(
-    'QuorumPercent',
+    name('QuorumPercent'),
     MetricUnit.Percent,
     Math.round((result.sharesPresent / result.requiredQuorum) * 10_000) / 100,
   );
-  metrics.addMetric('QuorumMet', MetricUnit.Count, result.quorumMet ? 1 : 0);
-  metrics.addMetric('OpenConflicts', MetricUnit.Count, result.conflicts.length);
-  metrics.addMetric('AccountsPresent', MetricUnit.Count, result.accounts.present);
-  metrics.addMetric('TabulationRunTime', MetricUnit.Milliseconds, header.durationMs);
-  metrics.addMetric('InstructionsRead', MetricUnit.Count, header.digest?.instructions ?? 0);
+  metrics.addMetric(name('QuorumMet'), MetricUnit.Count, result.quorumMet ? 1 : 0);
+  metrics.addMetric(name('OpenConflicts'), MetricUnit.Count, result.conflicts.length);
+  metrics.addMetric(name('AccountsPresent'), MetricUnit.Count, result.accounts.present);
+  metrics.addMetric(name('TabulationRunTime'), MetricUnit.Milliseconds, header.durationMs);
+  metrics.addMetric(name('InstructionsRead'), MetricUnit.Count, header.digest?.instructions ?? 0);
+  metrics.addMetric(name('TabulationRuns'), MetricUnit.Count, 1);
   metrics.addMetadata('runId', header.runId);
   metrics.addMetadata('kind', header.kind);
   metrics.publishStoredMetrics();
@@ -33,14 +38,14 @@ export function publishRunMetrics(metrics: Metrics, header: SnapshotHeader, resu
     if (p.kind === 'election') {
       for (const n of p.nominees) {
         metrics.addDimensions({ proposal: p.id, nominee: n.id });
-        metrics.addMetric('NomineeFor', MetricUnit.Count, n.for);
+        metrics.addMetric(name('NomineeFor'), MetricUnit.Count, n.for);
         metrics.publishStoredMetrics();
       }
     } else {
       metrics.addDimension('proposal', p.id);
-      metrics.addMetric('MatterFor', MetricUnit.Count, p.for);
-      metrics.addMetric('MatterAgainst', MetricUnit.Count, p.against);
-      metrics.addMetric('MatterAbstain', MetricUnit.Count, p.abstain);
+      metrics.addMetric(name('MatterFor'), MetricUnit.Count, p.for);
+      metrics.addMetric(name('MatterAgainst'), MetricUnit.Count, p.against);
+      metrics.addMetric(name('MatterAbstain'), MetricUnit.Count, p.abstain);
       metrics.publishStoredMetrics();
     }
   }
@@ -49,6 +54,13 @@ export function publishRunMetrics(metrics: Metrics, header: SnapshotHeader, resu
 /** A failed count: one metric, so an alarm can watch for it. */
 export function publishFailureMetric(metrics: Metrics, kind: string): void {
   metrics.addMetadata('kind', kind);
-  metrics.addMetric('TabulationFailed', MetricUnit.Count, 1);
+  metrics.addMetric(name('TabulationFailed'), MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}
+
+/** A nightly count skipped because the final count was made: the schedule ran, nothing was missed. */
+export function publishSkippedRunMetric(metrics: Metrics, kind: string): void {
+  metrics.addMetadata('kind', kind);
+  metrics.addMetric(name('TabulationRuns'), MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
 }

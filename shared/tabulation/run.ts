@@ -9,7 +9,7 @@ import { withRetries } from '../storage/retry.ts';
 import type { TableNames } from '../storage/tables.ts';
 import { readPolls } from '../storage/vote-store.ts';
 import { type LiveOptions, liveTabulate } from './live.ts';
-import { publishFailureMetric, publishRunMetrics } from './metrics.ts';
+import { publishFailureMetric, publishRunMetrics, publishSkippedRunMetric } from './metrics.ts';
 import { newRunId, type RunKind, type SnapshotHeader, SnapshotStore } from './snapshots.ts';
 
 export interface TabulationDeps {
@@ -82,6 +82,7 @@ export async function runTabulation(deps: TabulationDeps, request: RunRequest): 
   const cumulative = request.cumulative ?? deps.cumulative;
 
   if (request.kind === 'nightly' && (await store.final())) {
+    if (deps.metrics) publishSkippedRunMetric(deps.metrics, request.kind);
     return { outcome: 'skipped', reason: 'the final count has been made' };
   }
   if (request.kind === 'final') {

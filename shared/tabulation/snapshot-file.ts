@@ -82,20 +82,109 @@ export function* snapshotFileParts(
   yield '\n]}\n';
 }
 
-/** Every place where two results differ, as "path: live X, recount Y" (at most `limit` lines). */
+/** How a figure of a result is named in a difference: the inspector's words, not the JSON's. */
+const FIGURE_NAMES: Readonly<Record<string, string>> = {
+  for: 'FOR',
+  against: 'AGAINST',
+  withhold: 'WITHHOLD',
+  abstain: 'ABSTAIN',
+  brokerNonVotes: 'broker non-votes',
+  discretionary: 'discretionary votes',
+  overVotes: 'over-voted cards',
+  sharesOutstanding: 'shares outstanding',
+  requiredQuorum: 'required quorum',
+  sharesPresent: 'shares present',
+  quorumMet: 'quorum met',
+  inputDigest: 'input digest',
+  pollsClosedAt: 'polls closed at',
+  forAtLeast: 'FOR needed',
+  withoutInstruction: 'without instruction',
+  excludedShares: 'excluded shares',
+  excludedPresent: 'excluded shares present',
+  inPerson: 'in person',
+  byProxy: 'by proxy',
+  byChannel: 'by channel',
+  conflictInstruments: 'instruments in conflict',
+};
+
+type Keyed = Record<string, unknown>;
+const rec = (x: unknown): Keyed => (x && typeof x === 'object' ? (x as Keyed) : {});
+
+/**
+ * The lists of a result keyed by what they are about (a proposal by its number and title, a nominee by
+ * name, a conflict by account, a rejected instruction by id), so that a difference is named by them
+ * and not by a position in an array.
+ */
+function keyedResult(r: unknown): Keyed {
+  const byKey = (list: unknown, key: (x: Keyed) => string, inner: (x: Keyed) => Keyed = (x) => x) =>
+    Array.isArray(list) ? Object.fromEntries(list.map((x) => [key(rec(x)), inner(rec(x))])) : list;
+  const result = rec(r);
+  return {
+    ...result,
+    proposals: byKey(
+      result.proposals,
+      (p) => `Proposal ${String(p.id)} (${String(p.title)})`,
+      (p) => ({ ...p, nominees: byKey(p.nominees, (n) => `nominee ${String(n.name)}`) }),
+    ),
+    conflicts: byKey(result.conflicts, (c) => `account ${String(c.account)}`),
+    rejected: byKey(result.rejected, (x) => `instruction ${String(x.id)} of account ${String(x.account)}`),
+    resolved: byKey(
+      result.resolved,
+      (x) => `account ${String(x.account)}, resolution ${String(rec(x.resolution).id)}`,
+    ),
+  };
+}
+
+const SECTION_NAMES: Readonly<Record<string, string>> = {
+  // The keyed lists name their members themselves.
+  proposals: '',
+  nominees: '',
+  accounts: 'Accounts',
+  conflicts: 'Open conflict',
+  rejected: 'Rejected',
+  resolved: 'Resolved conflict',
+  presence: 'Shares present',
+  threshold: 'threshold',
+  disinterested: 'disinterested tally',
+  outcome: 'outcome',
+};
+
+const figure = (x: unknown): string =>
+  typeof x === 'number' ? x.toLocaleString('en-US') : x === undefined ? 'nothing' : JSON.stringify(x);
+
+/**
+ * Every place where two results differ, named by proposal, nominee, account or instruction:
+ * "Proposal 2 (Ratify auditors): FOR differs: live 1,234 / recount 1,230" (at most `limit` lines).
+ */
 export function diffResults(live: unknown, recount: unknown, limit = 50): string[] {
   const out: string[] = [];
-  const walk = (a: unknown, b: unknown, path: string) => {
+  const walk = (a: unknown, b: unknown, path: string[]) => {
     if (out.length >= limit) return;
-    if (a && b && typeof a === 'object' && typeof b === 'object') {
-      const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-      for (const k of keys)
-        walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+    const named = (keys: string[]) =>
+      keys.map((k) => SECTION_NAMES[k] ?? FIGURE_NAMES[k] ?? k).filter((k) => k !== '');
+    if (a === undefined || b === undefined) {
+      if (a !== b)
+        out.push(
+          `${named(path).join(': ') || 'the result'}: only in the ${a === undefined ? 'recount' : 'live count'}`,
+        );
       return;
     }
-    if (a !== b) out.push(`${path}: live ${JSON.stringify(a)}, recount ${JSON.stringify(b)}`);
+    const last = path.at(-1) ?? '';
+    // An election's outcome is read whole ("Elected: ..."), not list position by list position.
+    if (last === 'outcome' && JSON.stringify(a) === JSON.stringify(b)) return;
+    if (a && b && typeof a === 'object' && typeof b === 'object' && last !== 'outcome') {
+      const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+      for (const k of keys) walk((a as Keyed)[k], (b as Keyed)[k], [...path, k]);
+      return;
+    }
+    if (a === b) return;
+    const where = named(path.slice(0, -1));
+    const name = FIGURE_NAMES[last] ?? SECTION_NAMES[last] ?? last;
+    out.push(
+      `${where.length > 0 ? `${where.join(': ')}: ` : ''}${name} differs: live ${figure(a)} / recount ${figure(b)}`,
+    );
   };
-  walk(live, recount, '');
+  walk(keyedResult(live), keyedResult(recount), []);
   return out;
 }
 

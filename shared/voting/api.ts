@@ -22,6 +22,7 @@ import {
   type Receipt,
   revokeProxy,
   submitProxy,
+  VotingError,
 } from './submit.ts';
 
 /** The meeting as a holder sees it: nothing secret, the same for everyone. */
@@ -113,6 +114,14 @@ async function confirm(runtime: VotingRuntime, logger: Logger, r: Receipt): Prom
   }
 }
 
+/**
+ * A proxy refused by the voting rules (an invalid or over-voted ballot, voting closed): what the
+ * ProxiesRefused metric counts. Unknown control numbers and the guessing limit are counted apart.
+ */
+function refusedByRule(e: unknown): boolean {
+  return e instanceof VotingError && (e.code === 'invalid' || e.code === 'closed');
+}
+
 export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
   httpHandler(
     logger,
@@ -123,7 +132,11 @@ export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
         { ...body, sessionId: sessionIdFrom(event.cookies) },
         event.requestContext.http.sourceIp,
         event.requestContext.timeEpoch,
-      );
+      ).catch((e: unknown) => {
+        if (refusedByRule(e)) runtime.deps.metrics?.count('ProxiesRefused');
+        throw e;
+      });
+      if (!receipt.replayed) runtime.deps.metrics?.count('ProxiesAccepted');
       logger.info('proxy accepted', { effective: receipt.effective, replayed: receipt.replayed });
       if (!receipt.replayed) await confirm(runtime, logger, receipt);
       return json(receipt.replayed ? 200 : 201, receiptBody(receipt));
@@ -142,6 +155,7 @@ export const handleRevokeProxy = (runtime: VotingRuntime, logger: Logger) =>
         event.requestContext.http.sourceIp,
         event.requestContext.timeEpoch,
       );
+      if (!receipt.replayed) runtime.deps.metrics?.count('Revocations');
       logger.info('revocation accepted', { effective: receipt.effective, replayed: receipt.replayed });
       if (!receipt.replayed) await confirm(runtime, logger, receipt);
       return json(receipt.replayed ? 200 : 201, receiptBody(receipt));

@@ -1,4 +1,5 @@
 // The holder's side of voting: fetch the ballot, submit a proxy, revoke it. Pure use cases over ports; the HTTP handlers map their results and errors to responses.
+
 import { createHash } from 'node:crypto';
 import { type Problem, validateVotes } from '../domain/ballot.ts';
 import { canonicalJson } from '../domain/canonical.ts';
@@ -16,6 +17,7 @@ import {
 import { internetCutoffMs, type Meeting } from '../domain/meeting.ts';
 import { orderKey } from '../domain/revocation.ts';
 import { zonedInstant } from '../domain/time.ts';
+import type { VotingMetricName } from '../metrics/catalog.ts';
 import {
   type AppendResult,
   type BallotHolder,
@@ -41,7 +43,7 @@ export interface VotingDeps {
 }
 
 export interface VotingMetrics {
-  count(name: 'ControlNumberFailures' | 'ControlNumberGuessesRefused' | 'LinkTokenRefused'): void;
+  count(name: VotingMetricName): void;
 }
 
 /** A refusal the HTTP layer turns into a status code and a JSON error naming the field. */

@@ -480,6 +480,8 @@ describe('the operator roles', () => {
     expect(expected('clerk')).toEqual(['POST /admin/entries']);
     expect(expected('supervisor')).toEqual([
       'GET /admin/imports',
+      'GET /admin/polls',
+      'GET /admin/status',
       'POST /admin/notices/send',
       'POST /admin/polls/close',
     ]);
@@ -641,12 +643,16 @@ describe('monitoring', () => {
     for (const [id, a] of alarms) expect(a.Properties.AlarmActions, id).toEqual([{ Ref: alarmTopic }]);
   });
 
-  it("alarms on every function's errors and throttles, and on every dead-letter queue", () => {
+  it("alarms on the workers' errors, every function's throttles, and on every dead-letter queue", () => {
     const names = alarms.map(([, a]) => String(a.Properties.AlarmName));
+    const http = new Set(routes.map((r) => r.function));
     for (const name of functionNames) {
-      expect(names).toContain(`proxyvote-${meeting.id}-${name}-errors`);
+      // An HTTP function's exception is a 500 answer, not a Lambda error: the API's 5xx alarms watch it.
+      if (http.has(name)) expect(names).not.toContain(`proxyvote-${meeting.id}-${name}-errors`);
+      else expect(names).toContain(`proxyvote-${meeting.id}-${name}-errors`);
       expect(names).toContain(`proxyvote-${meeting.id}-${name}-throttles`);
     }
+    expect(names).toContain(`proxyvote-${meeting.id}-api-5xx-rate`);
     const deadLetterAlarms = alarms.filter(
       ([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
     );

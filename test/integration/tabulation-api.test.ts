@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
-import { INSPECTOR_CSS } from '../../shared/domain/inspector-report.ts';
+import { CERTIFICATE_CSS } from '../../shared/domain/certificate.ts';
 import type { OperatorRole } from '../../shared/http/operators.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
 import { jsonOf } from '../support/http.ts';
@@ -106,12 +106,21 @@ describe('GET /admin/tally and /admin/tally/{run}', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     const csp = res.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain(`'sha256-${createHash('sha256').update(INSPECTOR_CSS).digest('base64')}'`);
+    expect(csp).toContain(`'sha256-${createHash('sha256').update(CERTIFICATE_CSS).digest('base64')}'`);
     expect(csp).toContain("default-src 'none'");
     const page = await res.text();
-    expect(page).toContain('report of the inspector of elections');
+    expect(page).toContain('Certificate of the inspectors of election');
+    expect(page).toContain('<p class="status">FINAL</p>');
     expect(page).toContain('Stephen P. Wallace');
-    expect(page).toMatch(/Open conflicts/);
+    // Who closed the polls (the POLLS item), on the meeting's clock.
+    expect(page).toMatch(/<dt>Polls closed<\/dt><dd>2002-06-13 \d\d:\d\d:\d\d PDT, declared by [^<]+<\/dd>/);
+    // The open conflict and the resolved one, with the registered holder's name (from the register).
+    expect(page).toMatch(
+      /<th scope="row">R-0005<\/th><td data-label="Holder">Holder R-0005( and [^<]+)?<\/td>/,
+    );
+    expect(page).toMatch(
+      /<th scope="row">R-0007<\/th><td data-label="Holder">Holder R-0007( and [^<]+)?<\/td>/,
+    );
   });
 
   it("gives the inspector's report as CSV", async () => {

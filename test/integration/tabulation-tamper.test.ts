@@ -175,7 +175,8 @@ describe('the final count against later exports', () => {
       );
       // The live count moved too, and the recount says where.
       expect(v.out).toContain('result DIFFERS from the live count');
-      expect(v.out).toMatch(/sharesPresent: live \d+, recount \d+/);
+      expect(v.out).toMatch(/shares present differs: live [\d,]+ \/ recount [\d,]+/);
+      expect(v.out).toMatch(/Proposal 2 \(Other business[^)]*\): FOR differs: live [\d,]+ \/ recount [\d,]+/);
     } finally {
       await remove(fx, forged);
       await put(fx, original);

@@ -1,7 +1,7 @@
 // The live tabulation against DynamoDB Local (issue "Tabulation"): it equals `proxyvote recount` of
 // `proxyvote export`, share for share, straight and cumulative; its snapshots are stored and listed;
 // the final count is made once, after the polls close; every run publishes its EMF metrics.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -259,6 +259,42 @@ describe('the final count', () => {
     expect((await store.final())?.runId).toBe(first.snapshot.runId);
     expect(await runTabulation(fx.tabulation, { kind: 'nightly', requestedBy: 'schedule' })).toMatchObject({
       outcome: 'skipped',
+    });
+  });
+});
+
+describe('proxyvote certificate', () => {
+  it('writes the FINAL certificate of the final count, HTML and CSV, outside the repository by default', async () => {
+    const into = mkdtempSync(join(tmpdir(), 'certificate-'));
+    const named = await cli(['certificate', '--out', into]);
+    expect(named.code, named.err).toBe(0);
+    const final = await new SnapshotStore(fx.doc, fx.names).final();
+    const id = final?.runId as string;
+    expect(named.out).toContain(`FINAL certificate of the final count, run ${id}`);
+    const page = readFileSync(join(into, `certificate-${id}.html`), 'utf8');
+    expect(page).toContain('<p class="status">FINAL</p>');
+    const csv = readFileSync(join(into, `certificate-${id}.csv`), 'utf8');
+    expect(csv).toContain('meeting,,,status,FINAL');
+    expect(csv).toContain(`meeting,,,shares_present,${final?.summary?.sharesPresent}`);
+    // Without --out: the CLI's output folder (PROXYVOTE_OUTPUT_DIR, else ~/proxyvote-output), never
+    // the working directory.
+    const output = mkdtempSync(join(tmpdir(), 'proxyvote-output-'));
+    const saved = process.env.PROXYVOTE_OUTPUT_DIR;
+    process.env.PROXYVOTE_OUTPUT_DIR = output;
+    let byDefault: Awaited<ReturnType<typeof cli>>;
+    try {
+      byDefault = await cli(['certificate', '--run', 'latest']);
+    } finally {
+      if (saved === undefined) delete process.env.PROXYVOTE_OUTPUT_DIR;
+      else process.env.PROXYVOTE_OUTPUT_DIR = saved;
+    }
+    expect(byDefault.code, byDefault.err).toBe(0);
+    const written = /^ {2}(\S+\.html)$/m.exec(byDefault.out)?.[1] as string;
+    expect(written.startsWith(join(output, 'certificate-'))).toBe(true);
+    expect(existsSync(written)).toBe(true);
+    expect(await cli(['certificate', '--run', '20020101T000000000Z-00000000'])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('no count "20020101T000000000Z-00000000"'),
     });
   });
 });

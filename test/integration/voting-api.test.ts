@@ -92,6 +92,43 @@ describe('the voting API', () => {
     expect(await jsonOf(retry)).toMatchObject({ receiptCode: body.receiptCode, effective: true });
   });
 
+  it('counts proxies accepted and refused, and revocations, as EMF metrics under the catalog names', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    let statuses: number[];
+    try {
+      const accepted = await post('/api/proxy', {
+        controlNumber: control,
+        votes: { '2': 'FOR' },
+        idempotencyKey: 'key-metric-01',
+      });
+      // A nominee who is not on the ballot: refused by the voting rules (not by the request's shape).
+      const marks = { nobody: 'FOR' };
+      const refused = await post('/api/proxy', {
+        controlNumber: control,
+        votes: { '1': { marks } },
+        idempotencyKey: 'key-metric-02',
+      });
+      const revoked = await post('/api/revoke', { controlNumber: control, idempotencyKey: 'key-metric-03' });
+      statuses = [accepted.status, refused.status, revoked.status];
+    } finally {
+      spy.mockRestore();
+    }
+    expect(statuses).toEqual([201, 400, 201]);
+    const counted = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const name of ['ProxiesAccepted', 'ProxiesRefused', 'Revocations'])
+      expect(
+        counted.filter((d) => d[name] === 1),
+        name,
+      ).toHaveLength(1);
+  });
+
   it.each([
     ['a body that is not JSON', '{"controlNumber":', 400, 'invalid_body', '(body)'],
     ['an unknown field', { controlNumber: '1', extra: 1 }, 400, 'invalid_request', '(body)'],

@@ -13,10 +13,10 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { renderBallotHtml } from '../../shared/ballot-page/page.ts';
+import { renderCertificateCsv } from '../../shared/domain/certificate.ts';
 import { renderConfirmation } from '../../shared/domain/confirmation-email.ts';
 import { beginsLikeFormula } from '../../shared/domain/csv.ts';
 import type { Holder } from '../../shared/domain/holder.ts';
-import { renderInspectorCsv } from '../../shared/domain/inspector-report.ts';
 import { type Meeting, meetingSchema } from '../../shared/domain/meeting.ts';
 import { renderNoticeEmail } from '../../shared/domain/notice.ts';
 import { printFileCsv, readPrintFile } from '../../shared/domain/print-file.ts';
@@ -391,7 +391,7 @@ describe('names that begin like spreadsheet formulas', () => {
         for (const [column, cell] of Object.entries(rows[0] as Record<string, string>))
           expect(runs(cell), `print file ${column}: ${JSON.stringify(cell)}`).toBe(false);
         expect(rows[0]?.voting_link).toBe('https://vote.example.com/vote');
-        // The inspector's report: a nominee, a proposal title, the meeting named by hostile text.
+        // The inspectors' certificate: a nominee, a proposal title, the meeting and a holder named by hostile text.
         const holders = [h, holder('REST', m.sharesOutstanding - 1_000)];
         const result = tabulate(
           m,
@@ -401,7 +401,9 @@ describe('names that begin like spreadsheet formulas', () => {
             cumulative: false,
           },
         );
-        for (const row of readPrintFile(renderInspectorCsv(result)))
+        for (const row of readPrintFile(
+          renderCertificateCsv({ meeting: m, result, holderNames: { [h.account]: h.name } }),
+        ))
           for (const cell of Object.values(row))
             expect(runs(cell), `report: ${JSON.stringify(cell)}`).toBe(false);
         samples += 1;
