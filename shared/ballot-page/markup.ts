@@ -42,7 +42,9 @@ export function message(template: string, params: Record<string, Markup | string
   for (const m of template.matchAll(/\{([A-Za-z0-9_]+)\}/g)) {
     const v = params[m[1] as string];
     if (v === undefined) continue;
-    out += escapeHtml(template.slice(last, m.index)) + render(typeof v === 'number' ? v.toLocaleString('en-US') : v);
+    out +=
+      escapeHtml(template.slice(last, m.index)) +
+      render(typeof v === 'number' ? v.toLocaleString('en-US') : v);
     last = m.index + m[0].length;
   }
   return new Markup(out + escapeHtml(template.slice(last)));

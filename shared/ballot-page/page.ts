@@ -8,7 +8,13 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { cutoffText, holderDate, meetingStartText } from '../domain/holder-time.ts';
-import { choiceWord, helpContact, joinNames, nomineeGroups, orderedNominees } from '../domain/holder-words.ts';
+import {
+  choiceWord,
+  helpContact,
+  joinNames,
+  nomineeGroups,
+  orderedNominees,
+} from '../domain/holder-words.ts';
 import {
   type Election,
   electionStandard,
@@ -86,7 +92,12 @@ function electionAdvice(m: Meeting, e: Election, lang: Lang): string {
       ? t(lang, 'notice.boardNone')
       : board.length === e.nominees.length
         ? t(lang, 'notice.boardForAll')
-        : t(lang, 'notice.boardFor', { nominees: joinNames(board.map((n) => n.name), lang) });
+        : t(lang, 'notice.boardFor', {
+            nominees: joinNames(
+              board.map((n) => n.name),
+              lang,
+            ),
+          });
   const seats = e.seats === 1 ? t(lang, 'page.seats1') : t(lang, 'page.seatsN', { seats: e.seats });
   const how = isContestedElection(e)
     ? t(lang, 'page.howContested', { against, seats: e.seats })
@@ -130,9 +141,15 @@ function election(m: Meeting, e: Election, lang: Lang): Markup {
   const nominee = (n: Nominee) => {
     const nid = id('n', e.id, n.id);
     const npath = `${path}.marks.${n.id}`;
-    const by = n.parties && isProxyContest(m)
-      ? html`<p class="hint">${t(lang, 'party.nominatedBy', { parties: joinNames(n.parties.map((x) => names.get(x) ?? x), lang) })}</p>`
-      : '';
+    const by =
+      n.parties && isProxyContest(m)
+        ? html`<p class="hint">${t(lang, 'party.nominatedBy', {
+            parties: joinNames(
+              n.parties.map((x) => names.get(x) ?? x),
+              lang,
+            ),
+          })}</p>`
+        : '';
     return html`<fieldset class="nominee" id="${nid}" data-nominee="${n.id}" aria-describedby="${id(nid, 'note')} ${errId(npath)}">
 <legend>${n.name}</legend>
 ${by}<p class="hint" id="${id(nid, 'note')}">${nomineeNote(m, n, lang, against)}</p>
@@ -197,7 +214,9 @@ function safeLink(url: string, text: string): Markup {
 
 /** The proxy materials the holder should read before voting (Rule 14a-16: no proxy without them). */
 function materials(m: Meeting, lang: Lang): Markup {
-  const docs = m.materials?.documents ?? [{ title: t(lang, 'notice.materialsOnly'), url: m.proxyStatementUrl }];
+  const docs = m.materials?.documents ?? [
+    { title: t(lang, 'notice.materialsOnly'), url: m.proxyStatementUrl },
+  ];
   return html`<p>${t(lang, 'page.materials')}</p>
 <ul class="documents">${docs.map((d) => html`<li>${safeLink(d.url, d.title)}</li>`)}</ul>`;
 }
@@ -369,7 +388,8 @@ export function renderBallotPage(meeting: Meeting, options: BallotPageOptions = 
 export function ballotPages(meeting: Meeting): { pick(lang: Lang, closed: boolean): BallotPage } {
   const pages = new Map<string, BallotPage>();
   for (const lang of LANGS)
-    for (const closed of [false, true]) pages.set(`${lang}${closed}`, renderBallotPage(meeting, { lang, closed }));
+    for (const closed of [false, true])
+      pages.set(`${lang}${closed}`, renderBallotPage(meeting, { lang, closed }));
   return { pick: (lang, closed) => pages.get(`${lang}${closed}`) as BallotPage };
 }
 

@@ -45,7 +45,10 @@ export function renderConfirmation(f: ConfirmationFacts): RenderedEmail {
   const m = f.meeting;
   const company = m.company.name;
   const subject = headerSafe(
-    t(lang, f.kind === 'proxy' ? 'mail.subjectProxy' : 'mail.subjectRevocation', { company, code: f.receiptCode }),
+    t(lang, f.kind === 'proxy' ? 'mail.subjectProxy' : 'mail.subjectRevocation', {
+      company,
+      code: f.receiptCode,
+    }),
   );
   const where = { title: m.title, company, start: meetingStartText(m, lang), place: m.place };
   const cutoff = cutoffText(m, lang);
@@ -59,7 +62,9 @@ export function renderConfirmation(f: ConfirmationFacts): RenderedEmail {
     t(lang, 'mail.shares', { shares: formatNumber(f.shares) }),
     '',
     ...(f.votes ? [t(lang, 'mail.votedAs'), ...describeVotes(m, f.votes, f.nominee, lang), ''] : []),
-    f.kind === 'proxy' ? t(lang, 'mail.changeProxy', { cutoff }) : t(lang, 'mail.afterRevocation', { cutoff }),
+    f.kind === 'proxy'
+      ? t(lang, 'mail.changeProxy', { cutoff })
+      : t(lang, 'mail.afterRevocation', { cutoff }),
     '',
     t(lang, 'mail.notYou', { help: helpContact(m, lang) }),
   ];

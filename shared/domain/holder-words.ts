@@ -25,7 +25,10 @@ export function joinNames(names: readonly string[], lang: Lang): string {
 
 export function choiceWord(choice: string, lang: Lang): string {
   const key = `choice.${choice}` as const;
-  return key === 'choice.FOR' || key === 'choice.AGAINST' || key === 'choice.WITHHOLD' || key === 'choice.ABSTAIN'
+  return key === 'choice.FOR' ||
+    key === 'choice.AGAINST' ||
+    key === 'choice.WITHHOLD' ||
+    key === 'choice.ABSTAIN'
     ? t(lang, key)
     : choice;
 }
@@ -85,7 +88,10 @@ export function lastName(name: string): string {
     .replace(/,/g, ' ')
     .split(/\s+/)
     .filter((w) => w !== '');
-  while (words.length > 1 && /^(jr\.?|sr\.?|ii|iii|iv|v|esq\.?|ph\.?d\.?|m\.?d\.?)$/i.test(words.at(-1) ?? ''))
+  while (
+    words.length > 1 &&
+    /^(jr\.?|sr\.?|ii|iii|iv|v|esq\.?|ph\.?d\.?|m\.?d\.?)$/i.test(words.at(-1) ?? '')
+  )
     words.pop();
   return words.at(-1) ?? name;
 }

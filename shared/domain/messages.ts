@@ -58,7 +58,8 @@ const en = {
   'notice.voteNow': 'Vote now',
   'notice.linkOnce': 'The button works once. Afterwards, go to {url} and type your control number.',
   'notice.goTo': 'Go to {url} and type your control number.',
-  'notice.qr': 'Or scan this code with a phone’s camera: it opens the ballot page, where you type your control number.',
+  'notice.qr':
+    'Or scan this code with a phone’s camera: it opens the ballot page, where you type your control number.',
   'notice.closes': 'Internet voting closes on {cutoff}.',
   'notice.meetingH': 'The meeting',
   'notice.when': 'When',
@@ -87,7 +88,8 @@ const en = {
   'notice.copiesDefault':
     'To request a copy, for this meeting or for all future meetings, write to the Corporate Secretary, {company}, {address}.',
   'notice.howH': 'How to vote',
-  'notice.howInternet': 'On the internet, until {cutoff}: with the button above, or at {url} with your control number.',
+  'notice.howInternet':
+    'On the internet, until {cutoff}: with the button above, or at {url} with your control number.',
   'notice.howMail':
     'By mail: request a paper copy of the materials, which includes a proxy card; sign, date and return the card so that it arrives before the polls close at the meeting.',
   'notice.howMeeting': 'In person: vote by ballot at the meeting.',
@@ -108,7 +110,8 @@ const en = {
   'mail.dear': 'Dear {name},',
   'mail.subjectProxy': '{company}: your vote was received, receipt {code}',
   'mail.subjectRevocation': '{company}: your proxy is revoked, receipt {code}',
-  'mail.introProxy': 'We received your proxy for the {title} of {company}, which will be held on {start}, at {place}.',
+  'mail.introProxy':
+    'We received your proxy for the {title} of {company}, which will be held on {start}, at {place}.',
   'mail.introRevocation':
     'We received your revocation: you have no proxy now for the {title} of {company}, which will be held on {start}, at {place}.',
   'mail.receipt': 'Receipt code: {code}',
@@ -133,11 +136,13 @@ const en = {
   'reminder.noNumber':
     'This reminder does not contain your control number. If you cannot find the notice, contact {help} for a copy, or vote in person at the meeting.',
   'reminder.materials': 'The proxy materials: {url}',
-  'reminder.thanks': 'If you have voted since this reminder was sent, thank you: there is nothing more to do.',
+  'reminder.thanks':
+    'If you have voted since this reminder was sent, thank you: there is nothing more to do.',
 
   // ---- the counted-as-cast answer (page and e-mail) -------------------------------------------
   'counted.subject': '{company}: receipt {code}, {status}',
-  'counted.asked': 'You asked whether your instruction with receipt code {code} was counted at the {title} of {company}.',
+  'counted.asked':
+    'You asked whether your instruction with receipt code {code} was counted at the {title} of {company}.',
   'counted.yours': 'Your instruction: {what}.',
   'counted.asGiven': 'As given:',
   'counted.instead': 'Counted instead: {what}.',
@@ -154,13 +159,16 @@ const en = {
   'counted.status.not-in-final-count': 'not part of the final count',
   'counted.msg.counted': 'This instruction is the one that was counted for your shares in the final count.',
   'counted.msg.superseded': 'This instruction was replaced by a later one, which was counted instead.',
-  'counted.msg.revoked': 'A later revocation was in effect at the final count: your shares were not counted as present.',
+  'counted.msg.revoked':
+    'A later revocation was in effect at the final count: your shares were not counted as present.',
   'counted.msg.revocation-in-effect':
     'This revocation was in effect at the final count: your shares were not counted as present, as you asked.',
   'counted.msg.in-conflict':
     'This instrument is one of several of the same date that differ, and the inspector of elections had not resolved the conflict at the final count: your shares were counted as present, and left unvoted where they differ.',
-  'counted.msg.rejected': 'This instruction was not counted: it was received outside the times the meeting allows.',
-  'counted.msg.not-in-final-count': 'This instruction was received after the final count was made: it is not part of it.',
+  'counted.msg.rejected':
+    'This instruction was not counted: it was received outside the times the meeting allows.',
+  'counted.msg.not-in-final-count':
+    'This instruction was received after the final count was made: it is not part of it.',
   'counted.mismatch':
     'Warning: the record of your account does not match the one the final count read. The inspector of elections has been alerted.',
   'counted.kind.proxy': '{channel} proxy',
@@ -241,7 +249,8 @@ const en = {
     'Every proposal as the Board recommends. You will see your whole vote before you send it, and you can change it later.',
   'page.quick': 'Vote as the Board recommends',
   'page.signedBy': 'Signed by',
-  'page.signedByHint': 'The account is held jointly. Any one of you may sign the proxy: choose who is signing.',
+  'page.signedByHint':
+    'The account is held jointly. Any one of you may sign the proxy: choose who is signing.',
   'page.revokeH': 'Revoke my proxy',
   'page.revokeText':
     'Revoking cancels your proxy without giving a new one. Your shares are then not voted unless you vote again before internet voting closes, return a later-dated proxy card, or vote at the meeting.',
@@ -269,12 +278,14 @@ const en = {
   'page.seatsN': '{seats} directors are to be elected.',
   'page.howContested':
     'Mark For or {against} for each nominee, with no more than {seats} For. If you mark no nominee, your shares are voted as the Board recommends; if you mark some, only your marks count.',
-  'page.howUncontested': 'Mark For or {against} for each nominee. A nominee you leave blank is voted as the Board recommends.',
+  'page.howUncontested':
+    'Mark For or {against} for each nominee. A nominee you leave blank is voted as the Board recommends.',
   'page.nomineeBoard': 'The Board’s nominee: the Board recommends a vote For.',
   'page.nomineeNotBoard':
     'Not nominated by the Board: the Board does not recommend a vote For. Left blank, this nominee gets no vote.',
   'page.nomineeWithhold': 'The Board recommends a vote {against}. Left blank, this nominee gets no vote.',
-  'page.matterRec': 'The Board recommends a vote {rec}. If you leave this blank, it is voted as the Board recommends.',
+  'page.matterRec':
+    'The Board recommends a vote {rec}. If you leave this blank, it is voted as the Board recommends.',
   'page.cumulativeH': 'Cumulative voting (optional)',
   'page.cumulativeHelp':
     'If a shareholder calls for cumulative voting at the meeting, you have one vote per share for each of the {seats} seats: {total} votes in all. You may give them all to one nominee or spread them among several. Leave these boxes empty to let the proxyholder spread your votes among the nominees you vote For (the Board’s nominees if you leave them blank), so as to elect as many of them as possible.',
@@ -298,7 +309,8 @@ const en = {
   'js.checkNumber': 'Check your control number.',
   'js.numberDigits': 'must be the 16 digits in your notice',
   'js.numberWrong': 'has a digit that is wrong: check it against your notice',
-  'js.closed': 'Internet voting is closed (it closed on {time}). You can still vote in person at the meeting.',
+  'js.closed':
+    'Internet voting is closed (it closed on {time}). You can still vote in person at the meeting.',
   'js.tooMany': 'Too many attempts. {why}',
   'js.waitHour': 'Wait an hour and try again.',
   'js.unreachable':
@@ -327,7 +339,8 @@ const en = {
   'js.notVoted': 'Not voted (left blank)',
   'js.blankBoard': '{choice} (left blank: voted as the Board recommends)',
   'js.cumulativeGiven': 'If cumulative voting is used: {list}.',
-  'js.cumulativeSpread': 'If cumulative voting is used: the proxyholder spreads your votes among the nominees voted For.',
+  'js.cumulativeSpread':
+    'If cumulative voting is used: the proxyholder spreads your votes among the nominees voted For.',
   'js.nomineeVotes': '{name} {votes} votes',
   'js.shares': '{choice} {shares} shares',
   'js.reviewShares': 'Your {shares} shares will be voted as follows.',
@@ -388,7 +401,8 @@ const es: Record<MessageKey, string> = {
   'notice.when': 'Cuándo',
   'notice.where': 'Dónde',
   'notice.whoMayVote': 'Quién puede votar',
-  'notice.whoMayVoteText': 'Los titulares registrados al cierre de operaciones del {date}, la fecha de registro.',
+  'notice.whoMayVoteText':
+    'Los titulares registrados al cierre de operaciones del {date}, la fecha de registro.',
   'notice.willBeHeld': 'La {title} de {company} se celebrará el {start}, en {place}.',
   'notice.proposalsH': 'Qué se votará en la junta, y las recomendaciones de la Junta Directiva',
   'notice.election': 'Propuesta {id}. {title} ({seats} puestos). Candidatos: {nominees}.',
@@ -457,7 +471,8 @@ const es: Record<MessageKey, string> = {
   'reminder.noNumber':
     'Este recordatorio no contiene su número de control. Si no encuentra el aviso, pida una copia a {help}, o vote en persona en la junta.',
   'reminder.materials': 'Los materiales de representación: {url}',
-  'reminder.thanks': 'Si ya votó después del envío de este recordatorio, gracias: no tiene que hacer nada más.',
+  'reminder.thanks':
+    'Si ya votó después del envío de este recordatorio, gracias: no tiene que hacer nada más.',
 
   'counted.subject': '{company}: comprobante {code}, {status}',
   'counted.asked':
@@ -522,7 +537,8 @@ const es: Record<MessageKey, string> = {
   'counted.page.digest': 'Resumen criptográfico del historial del recuento final',
   'counted.page.evidence': 'Su cuenta en ese resumen',
   'counted.page.evidenceText': '{count} instrucción(es), cadena {head}',
-  'counted.page.emailSent': 'También le enviamos esta respuesta a su dirección de correo electrónico registrada.',
+  'counted.page.emailSent':
+    'También le enviamos esta respuesta a su dirección de correo electrónico registrada.',
   'counted.page.emailNot': 'No se envió ningún correo electrónico: {reason}',
   'counted.page.help': 'Preguntas: comuníquese con {help}.',
 
@@ -646,7 +662,8 @@ const es: Record<MessageKey, string> = {
   'js.noVote':
     'Todavía no tenemos ningún voto suyo. Marque sus opciones abajo, o vote según la recomendación de la Junta Directiva.',
   'js.currentInternet': 'Recibimos su voto por Internet el {time}. Código de comprobante: ',
-  'js.currentPaper': 'Recibimos su tarjeta de representación firmada con fecha {date}. Código de comprobante: ',
+  'js.currentPaper':
+    'Recibimos su tarjeta de representación firmada con fecha {date}. Código de comprobante: ',
   'js.currentPaperParty':
     'Recibimos su tarjeta de representación firmada de {party}, con fecha {date}. Código de comprobante: ',
   'js.currentRevoked': 'Revocó su representación el {time}. Código de comprobante: ',
@@ -703,7 +720,6 @@ export function formatNumber(n: number, _lang: Lang = 'en'): string {
 /** The messages the ballot page's script needs, for one language (it gets them as JSON). */
 export function clientMessages(lang: Lang, prefixes: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(MESSAGES[lang]))
-    if (prefixes.some((p) => k.startsWith(p))) out[k] = v;
+  for (const [k, v] of Object.entries(MESSAGES[lang])) if (prefixes.some((p) => k.startsWith(p))) out[k] = v;
   return out;
 }

@@ -15,9 +15,9 @@
 // the notice for the holder to type.
 import type { RenderedEmail } from './confirmation-email.ts';
 import { formatControlNumber } from './control-number.ts';
+import type { Holder } from './holder.ts';
 import { cutoffText, holderDate, meetingStartText } from './holder-time.ts';
 import { choiceWord, helpContact, joinNames, nomineeGroups } from './holder-words.ts';
-import type { Holder } from './holder.ts';
 import type { Meeting } from './meeting.ts';
 import { formatNumber, type Lang, langOf, type MessageKey, t } from './messages.ts';
 import { escapeHtml, headerSafe } from './text.ts';
@@ -67,9 +67,13 @@ const link = (href: string, text = href): Inline => (isHttp(href) ? { href, text
 
 /** A message whose `{name}` parameters may be links or slots; the other parameters are plain text. */
 function parts(lang: Lang, key: MessageKey, params: Record<string, string | number | Inline>): Inline[] {
-  const template = t(lang, key, Object.fromEntries(
-    Object.entries(params).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
-  ) as Record<string, string | number>);
+  const template = t(
+    lang,
+    key,
+    Object.fromEntries(
+      Object.entries(params).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
+    ) as Record<string, string | number>,
+  );
   const out: Inline[] = [];
   let last = 0;
   for (const m of template.matchAll(/\{([A-Za-z0-9_]+)\}/g)) {
@@ -114,13 +118,21 @@ function noticeBlocks(m: Meeting, lang: Lang, ballotUrl: string, channel: 'email
   blocks.push(
     { kind: 'p', parts: [t(lang, 'notice.closes', { cutoff })], strong: true },
     { kind: 'h2', text: t(lang, 'notice.meetingH') },
-    { kind: 'p', parts: [t(lang, 'notice.willBeHeld', { title: m.title, company: m.company.name, start, place: m.place })] },
+    {
+      kind: 'p',
+      parts: [
+        t(lang, 'notice.willBeHeld', { title: m.title, company: m.company.name, start, place: m.place }),
+      ],
+    },
     {
       kind: 'facts',
       rows: [
         [t(lang, 'notice.when'), [start]],
         [t(lang, 'notice.where'), [m.place]],
-        [t(lang, 'notice.whoMayVote'), [t(lang, 'notice.whoMayVoteText', { date: holderDate(m.recordDate, lang) })]],
+        [
+          t(lang, 'notice.whoMayVote'),
+          [t(lang, 'notice.whoMayVoteText', { date: holderDate(m.recordDate, lang) })],
+        ],
       ],
     },
     { kind: 'h2', text: t(lang, 'notice.proposalsH') },
@@ -128,7 +140,13 @@ function noticeBlocks(m: Meeting, lang: Lang, ballotUrl: string, channel: 'email
   const proposals: Inline[][] = [];
   for (const p of m.proposals) {
     if (p.kind === 'matter') {
-      proposals.push([t(lang, 'notice.matter', { id: p.id, title: p.title, rec: choiceWord(p.boardRecommendation, lang).toUpperCase() })]);
+      proposals.push([
+        t(lang, 'notice.matter', {
+          id: p.id,
+          title: p.title,
+          rec: choiceWord(p.boardRecommendation, lang).toUpperCase(),
+        }),
+      ]);
       continue;
     }
     const groups = nomineeGroups(m, p);
@@ -145,18 +163,26 @@ function noticeBlocks(m: Meeting, lang: Lang, ballotUrl: string, channel: 'email
             id: p.id,
             title: p.title,
             seats: p.seats,
-            nominees: joinNames(p.nominees.map((n) => n.name), lang),
+            nominees: joinNames(
+              p.nominees.map((n) => n.name),
+              lang,
+            ),
           })
         : [
             t(lang, 'notice.electionParty', { id: p.id, title: p.title, seats: p.seats }),
             ...groups.map((g) =>
               t(lang, 'notice.electionGroup', {
                 party: t(lang, 'party.nominatedBy', { parties: joinNames(g.partyNames, lang) }),
-                nominees: joinNames(g.nominees.map((n) => n.name), lang),
+                nominees: joinNames(
+                  g.nominees.map((n) => n.name),
+                  lang,
+                ),
               }),
             ),
           ].join(' ');
-    const cumulative = p.cumulativeVotingAllowed ? ` ${t(lang, 'notice.cumulative', { seats: p.seats })}` : '';
+    const cumulative = p.cumulativeVotingAllowed
+      ? ` ${t(lang, 'notice.cumulative', { seats: p.seats })}`
+      : '';
     proposals.push([`${head} ${rec}${cumulative}`]);
   }
   blocks.push({ kind: 'list', items: proposals });
@@ -205,7 +231,10 @@ function noticeBlocks(m: Meeting, lang: Lang, ballotUrl: string, channel: 'email
     },
     { kind: 'p', parts: [t(lang, 'notice.blank', { proxyholders: joinNames(m.proxyholders, lang) })] },
     { kind: 'h2', text: t(lang, 'notice.revokeH') },
-    { kind: 'p', parts: [t(lang, 'notice.revoke', { cutoff, company: m.company.name, address: m.company.address })] },
+    {
+      kind: 'p',
+      parts: [t(lang, 'notice.revoke', { cutoff, company: m.company.name, address: m.company.address })],
+    },
     { kind: 'h2', text: t(lang, 'notice.admissionH') },
     { kind: 'p', parts: [m.admission ?? t(lang, 'notice.admissionDefault', { help })] },
     { kind: 'h2', text: t(lang, 'notice.helpH') },
@@ -306,8 +335,8 @@ function inlineHtml(parts: Inline[]): string {
     .join('');
 }
 
-function htmlOf(blocks: Block[], lang: Lang, title: string, qr: string): string {
-  const body = blocks
+function bodyOf(blocks: Block[], qr: string): string {
+  return blocks
     .map((b) => {
       if ('text' in b) b = { ...b, text: clean(b.text) };
       switch (b.kind) {
@@ -338,6 +367,10 @@ function htmlOf(blocks: Block[], lang: Lang, title: string, qr: string): string 
       return '';
     })
     .join('\n');
+}
+
+function htmlOf(blocks: Block[], lang: Lang, title: string, qr: string): string {
+  const body = bodyOf(blocks, qr);
   return `<!doctype html>
 <html lang="${lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(clean(title))}</title></head>
@@ -372,11 +405,11 @@ function prepare(m: Meeting, lang: Lang, ballotUrl: string, channel: 'email' | '
   const text = split(textOf(blocks, t(lang, 'notice.voteNow')));
   const html = split(htmlOf(blocks, lang, subject, ''));
   const page = ballotPageUrl(ballotUrl, lang);
-  const values = (h: NoticeHolder, escape: (s: string) => string): Record<Slot, string> => ({
-    names: escape(joinNames(h.names, lang)),
-    shares: escape(formatNumber(h.shares, lang)),
-    controlNumber: escape(formatControlNumber(h.controlNumber)),
-    link: escape(votingLink(page, h.linkToken)),
+  const values = (h: NoticeHolder, esc: (s: string) => string): Record<Slot, string> => ({
+    names: esc(joinNames(h.names, lang)),
+    shares: esc(formatNumber(h.shares, lang)),
+    controlNumber: esc(formatControlNumber(h.controlNumber)),
+    link: esc(votingLink(page, h.linkToken)),
   });
   const same = (s: string) => s;
   return {
@@ -436,11 +469,13 @@ export function renderNoticeEmail(f: NoticeFacts): RenderedEmail {
   return noticeTemplate(f.meeting, noticeLang(f), f.ballotUrl, channel).render(holderOf(f));
 }
 
-/** The paper notice's HTML body (the printed notice), with the QR code's markup in its place. */
-export function paperNoticeHtml(f: NoticeFacts, qrMarkup: string): string {
+/**
+ * The printed notice of one holder as HTML to place in a page (no document around it), with the QR
+ * code's markup in its place: the paper notice's facts, the bare ballot page and the control number.
+ */
+export function paperNoticeBody(f: NoticeFacts, qrMarkup: string): string {
   const lang = noticeLang(f);
-  const blocks = noticeBlocks(f.meeting, lang, f.ballotUrl, 'paper');
-  const tpl = split(htmlOf(blocks, lang, t(lang, 'notice.title', { title: f.meeting.title }), qrMarkup));
+  const tpl = split(bodyOf(noticeBlocks(f.meeting, lang, f.ballotUrl, 'paper'), qrMarkup));
   const h = holderOf(f);
   return join(tpl, {
     names: escapeHtml(joinNames(h.names, lang)),

@@ -20,6 +20,8 @@ export interface PrintFileSink {
   prepare(): Promise<void>;
   /** Writes the whole file; returns where it went (a path or an s3:// address). */
   write(csv: string): Promise<string>;
+  /** Writes the printed notices (HTML, one page per holder) beside the file; returns where they went. */
+  writeNotices?(html: string): Promise<string>;
 }
 
 export const METRIC_NAMES = [

@@ -32,19 +32,28 @@ export class FilePrintSink implements PrintFileSink {
   }
 
   async write(csv: string): Promise<string> {
+    return this.create(this.path, csv);
+  }
+
+  /** The printed notices beside the file: "print.csv" gives "print.notices.html". */
+  async writeNotices(html: string): Promise<string> {
+    return this.create(this.path.replace(/(\.csv)?$/i, '.notices.html'), html);
+  }
+
+  private async create(path: string, content: string): Promise<string> {
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(this.path, 'wx', 0o600);
+      handle = await open(path, 'wx', 0o600);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new PrintFileUnwritable(this.path, code === 'EEXIST' ? EXISTS : `cannot be created (${code})`);
+      throw new PrintFileUnwritable(path, code === 'EEXIST' ? EXISTS : `cannot be created (${code})`);
     }
     try {
-      await handle.writeFile(csv, 'utf8');
+      await handle.writeFile(content, 'utf8');
     } finally {
       await handle.close();
     }
-    return this.path;
+    return path;
   }
 }
 

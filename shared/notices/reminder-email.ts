@@ -24,7 +24,9 @@ export function reminderLines(f: ReminderFacts): string[] {
   const m = f.meeting;
   const lang = f.lang ?? langOf(f.holder.language);
   const cutoff = cutoffText(m, lang);
-  const sent = f.noticeSentAt ? t(lang, 'reminder.sentOn', { date: holderDate(f.noticeSentAt.slice(0, 10), lang) }) : '';
+  const sent = f.noticeSentAt
+    ? t(lang, 'reminder.sentOn', { date: holderDate(f.noticeSentAt.slice(0, 10), lang) })
+    : '';
   return [
     t(lang, 'reminder.title', { title: m.title }).toUpperCase(),
     `${m.company.name}, ${m.company.address}`,

@@ -51,4 +51,8 @@ export class ObjectPrintSink implements PrintFileSink {
   write(csv: string): Promise<string> {
     return this.store.put(this.key, csv, 'text/csv; charset=utf-8');
   }
+
+  writeNotices(html: string): Promise<string> {
+    return this.store.put(this.key.replace(/(\.csv)?$/i, '.notices.html'), html, 'text/html; charset=utf-8');
+  }
 }

@@ -14,7 +14,10 @@ export function instructionText(m: Meeting, d: DescribedInstruction, lang: Lang)
   const what = t(lang, `counted.kind.${d.kind}` as MessageKey, { channel });
   return d.dated
     ? t(lang, 'counted.dated', { what, date: holderDate(d.dated, lang, false) })
-    : t(lang, 'counted.receivedAt', { what, time: holderInstant(Date.parse(d.receivedAt), m.timeZone, lang) });
+    : t(lang, 'counted.receivedAt', {
+        what,
+        time: holderInstant(Date.parse(d.receivedAt), m.timeZone, lang),
+      });
 }
 
 export function renderCountedEmail(f: {
@@ -41,9 +44,14 @@ export function renderCountedEmail(f: {
     '',
     t(lang, 'counted.yours', { what: instructionText(m, a.instruction, lang) }),
     ...(a.instruction.votes
-      ? [t(lang, 'counted.asGiven'), ...describeVotes(m, a.instruction.votes, f.nominee, lang).map((l) => `  ${l}`)]
+      ? [
+          t(lang, 'counted.asGiven'),
+          ...describeVotes(m, a.instruction.votes, f.nominee, lang).map((l) => `  ${l}`),
+        ]
       : []),
-    ...(a.countedInstead ? ['', t(lang, 'counted.instead', { what: instructionText(m, a.countedInstead, lang) })] : []),
+    ...(a.countedInstead
+      ? ['', t(lang, 'counted.instead', { what: instructionText(m, a.countedInstead, lang) })]
+      : []),
     '',
     t(lang, 'counted.final', {
       run: a.finalCount.runId,

@@ -3,8 +3,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { renderConfirmation } from '../domain/confirmation-email.ts';
 import { holderDateAll, holderInstantAll } from '../domain/holder-time.ts';
-import type { Lang } from '../domain/messages.ts';
 import { sessionCookie, sessionIdFrom } from '../domain/link-token.ts';
+import type { Lang } from '../domain/messages.ts';
 import { httpHandler } from '../http/handler.ts';
 import { json, parseJsonBody } from '../http/json.ts';
 import {
@@ -72,7 +72,11 @@ function ballotTexts(runtime: VotingRuntime, ballot: BallotView) {
 
 /** The answer that opens a ballot, setting the session cookie when a session was opened. */
 function ballotAnswer(runtime: VotingRuntime, ballot: BallotView, session: OpenedSession | null) {
-  const answer = json(200, { meeting: publicMeeting(runtime), ...ballot, texts: ballotTexts(runtime, ballot) });
+  const answer = json(200, {
+    meeting: publicMeeting(runtime),
+    ...ballot,
+    texts: ballotTexts(runtime, ballot),
+  });
   if (session) answer.cookies = [sessionCookie(session.id, runtime.secureCookies)];
   return answer;
 }

@@ -1,7 +1,7 @@
 // The voting API's request schemas and its mapping of voting refusals to HTTP answers, in one place.
 import * as z from 'zod';
-import { LANGS } from '../domain/messages.ts';
 import { votesSchema } from '../domain/instruction.ts';
+import { LANGS } from '../domain/messages.ts';
 import { HttpError } from '../http/json.ts';
 import { PollsClosedError } from './ports.ts';
 import { VotingError } from './submit.ts';
