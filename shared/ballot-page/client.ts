@@ -617,8 +617,11 @@ export const BALLOT_SCRIPT = `
     show('step-number', 'controlNumber');
   });
   $('lang-switch').addEventListener('click', function () {
-    // Only a flag: the ballot reopens by the session cookie in the other language; nothing secret is kept.
-    try { if (state.ballot) window.sessionStorage.setItem('pv-resume', '1'); } catch (e) { /* storage off */ }
+    // With a ballot open, the page in the other language reopens it by the session cookie: the link
+    // says so in its query (resume=1), never with anything secret.
+    var a = $('lang-switch');
+    var base = a.getAttribute('href').split('&resume=')[0];
+    if (state.ballot) a.setAttribute('href', base + (base.indexOf('?') < 0 ? '?' : '&') + 'resume=1');
   });
   $('ballot-form').addEventListener('input', function (e) {
     if (e.target && e.target.hasAttribute && e.target.hasAttribute('data-allocation')) updateAllocationSums();
@@ -669,8 +672,13 @@ export const BALLOT_SCRIPT = `
 
   if (window.history.state && window.history.state.step) window.history.replaceState(null, '', window.location.pathname + window.location.search);
   var fromLink = takeFragmentToken();
-  var resume = false;
-  try { resume = window.sessionStorage.getItem('pv-resume') === '1'; window.sessionStorage.removeItem('pv-resume'); } catch (e) { resume = false; }
+  var query = new URLSearchParams(window.location.search);
+  var resume = query.get('resume') === '1';
+  if (resume) {
+    query.delete('resume');
+    var rest = query.toString();
+    window.history.replaceState(null, '', window.location.pathname + (rest ? '?' + rest : ''));
+  }
   if (fromLink !== null) openWithLink(fromLink);
   else if (resume) reopenBallot(true);
 })();

@@ -215,7 +215,7 @@ function safeLink(url: string, text: string): Markup {
 /** The proxy materials the holder should read before voting (Rule 14a-16: no proxy without them). */
 function materials(m: Meeting, lang: Lang): Markup {
   const docs = m.materials?.documents ?? [
-    { title: t(lang, 'notice.materialsOnly'), url: m.proxyStatementUrl },
+    { title: t(lang, 'page.proxyStatement'), url: m.proxyStatementUrl },
   ];
   return html`<p>${t(lang, 'page.materials')}</p>
 <ul class="documents">${docs.map((d) => html`<li>${safeLink(d.url, d.title)}</li>`)}</ul>`;

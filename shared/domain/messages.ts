@@ -219,6 +219,7 @@ const en = {
   'page.closes': 'Internet voting closes',
   'page.proxyholder': 'Proxyholder',
   'page.materials': 'Before you vote, read the proxy materials:',
+  'page.proxyStatement': 'proxy statement',
   'page.noscript':
     'This page needs JavaScript to record your vote. You can also vote by signing and returning a proxy card, or in person at the meeting.',
   'page.closedH': 'Internet voting is closed',
@@ -552,6 +553,7 @@ const es: Record<MessageKey, string> = {
   'page.closes': 'La votación por Internet se cierra',
   'page.proxyholder': 'Apoderado',
   'page.materials': 'Antes de votar, lea los materiales de representación:',
+  'page.proxyStatement': 'declaración de representación (proxy statement)',
   'page.noscript':
     'Esta página necesita JavaScript para registrar su voto. También puede votar firmando y devolviendo una tarjeta de representación, o en persona en la junta.',
   'page.closedH': 'La votación por Internet está cerrada',
