@@ -25,6 +25,8 @@ body {
   line-height: 1.5;
   color: var(--ink);
   background: #fff;
+  /* A long address or digest wraps instead of widening the page (reflow at 320 px and 200 % zoom). */
+  overflow-wrap: anywhere;
 }
 .wrap { max-width: 42rem; margin: 0 auto; padding: 1rem; }
 .site { background: var(--soft); border-bottom: 1px solid #d0d7de; }
