@@ -354,6 +354,26 @@ const en = {
   'js.notEffective':
     'Recorded, but it does not count: an instruction with a later date is already on file, and the latest one counts.',
   'js.and': ' and ',
+
+  // ---- the printed proxy card -----------------------------------------------------------------
+  'card.title': 'Proxy card: {company}, {title}',
+  'card.solicited': 'This proxy is solicited on behalf of {party}.',
+  'card.boardParty': 'the Board of Directors',
+  'card.appoint':
+    'The undersigned appoints {proxyholders} as proxyholder, with power of substitution, to vote all the shares the undersigned may vote at the {title} on {start}, and at any adjournment, as marked on this card.',
+  'card.holder': 'Holder',
+  'card.shares': 'Shares',
+  'card.controlNumber': 'Control number',
+  'card.recFor': 'The Board recommends a vote FOR: {nominees}.',
+  'card.recWithhold': 'The Board recommends {against} on: {nominees}.',
+  'card.blank':
+    'Signed and returned without a mark on a proposal, this card votes that proposal as the Board recommends.',
+  'card.sign': 'Signature',
+  'card.signJoint': 'Signature (joint holder)',
+  'card.date': 'Date',
+  'card.dateNote':
+    'Date the card: the latest-dated proxy is the one that counts. Joint holders: any one may sign.',
+  'card.internet': 'Or vote on the internet until {cutoff} at {url} with the control number above.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -695,6 +715,25 @@ const es: Record<MessageKey, string> = {
   'js.notEffective':
     'Registrado, pero no cuenta: ya hay una instrucción de fecha posterior, y cuenta la más reciente.',
   'js.and': ' y ',
+
+  'card.title': 'Tarjeta de representación: {company}, {title}',
+  'card.solicited': 'Esta representación se solicita en nombre de {party}.',
+  'card.boardParty': 'la Junta Directiva',
+  'card.appoint':
+    'El firmante designa a {proxyholders} como apoderado, con facultad de sustitución, para votar todas las acciones que el firmante pueda votar en la {title} del {start}, y en cualquier aplazamiento, según lo marcado en esta tarjeta.',
+  'card.holder': 'Titular',
+  'card.shares': 'Acciones',
+  'card.controlNumber': 'Número de control',
+  'card.recFor': 'La Junta Directiva recomienda votar A FAVOR de: {nominees}.',
+  'card.recWithhold': 'La Junta Directiva recomienda {against} para: {nominees}.',
+  'card.blank':
+    'Firmada y devuelta sin marcar una propuesta, esta tarjeta vota esa propuesta según la recomendación de la Junta Directiva.',
+  'card.sign': 'Firma',
+  'card.signJoint': 'Firma (cotitular)',
+  'card.date': 'Fecha',
+  'card.dateNote':
+    'Feche la tarjeta: cuenta la representación de fecha más reciente. Cotitulares: cualquiera puede firmar.',
+  'card.internet': 'O vote por Internet hasta el {cutoff} en {url} con el número de control de arriba.',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, es };

@@ -12,7 +12,7 @@ import type { TableNames } from '../storage/tables.ts';
 import { importHolders } from '../voting/register-import.ts';
 import { noticeMessage } from './message.ts';
 import type { NoticeQueue, PrintFileSink } from './ports.ts';
-import { printedNoticesHtml } from './printed-notice.ts';
+import { writePrintCompanions } from './printed-notice.ts';
 
 /** Where the register's control numbers would have to go, but no way was given. */
 export class ImportNeeds extends Error {
@@ -100,8 +100,8 @@ export async function importRegister(input: ImportRegisterInput): Promise<Import
     input.printSink && paper.length > 0
       ? await input.printSink.write(printFileCsv(input.meeting, input.ballotUrl, paper))
       : null;
-  if (printFile && input.printSink?.writeNotices)
-    await input.printSink.writeNotices(printedNoticesHtml(input.meeting, input.ballotUrl, paper));
+  if (printFile && input.printSink)
+    await writePrintCompanions(input.printSink, input.meeting, input.ballotUrl, paper);
   if (messages.length > 0 && input.queue) {
     await input.queue.enqueue(messages);
     input.onProgress?.('queue', messages.length, messages.length);

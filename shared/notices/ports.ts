@@ -20,8 +20,11 @@ export interface PrintFileSink {
   prepare(): Promise<void>;
   /** Writes the whole file; returns where it went (a path or an s3:// address). */
   write(csv: string): Promise<string>;
-  /** Writes the printed notices (HTML, one page per holder) beside the file; returns where they went. */
-  writeNotices?(html: string): Promise<string>;
+  /**
+   * Writes a companion document beside the file ("print.csv" and "notices" give "print.notices.html"):
+   * the printed notices, the proxy cards. Returns where it went.
+   */
+  writeCompanion?(name: string, html: string): Promise<string>;
 }
 
 export const METRIC_NAMES = [

@@ -8,7 +8,7 @@ import type { Meeting } from '../domain/meeting.ts';
 import { type PrintReason, type PrintRow, printFileCsv } from '../domain/print-file.ts';
 import type { TableNames } from '../storage/tables.ts';
 import type { PrintFileSink } from './ports.ts';
-import { printedNoticesHtml } from './printed-notice.ts';
+import { writePrintCompanions } from './printed-notice.ts';
 import { reissueControlNumber } from './reissue.ts';
 import { type HolderNoticeState, readNoticeState } from './state.ts';
 
@@ -39,6 +39,8 @@ export interface PrintFileRunResult {
   file: string;
   /** The printed notices beside it (one page per holder, with the QR code), when the sink writes them. */
   notices: string | null;
+  /** The holders' proxy cards beside it, to post with paper materials (Rule 14a-16(f)(2)). */
+  cards: string | null;
 }
 
 function reasonFor(s: HolderNoticeState): PrintReason | null {
@@ -82,12 +84,10 @@ export async function producePrintFile(input: PrintFileRunInput): Promise<PrintF
     else skipped.push(s.holder.account);
   }
   const file = await input.sink.write(printFileCsv(input.meeting, input.ballotUrl, rows));
-  const notices =
-    input.sink.writeNotices && rows.length > 0
-      ? await input.sink.writeNotices(printedNoticesHtml(input.meeting, input.ballotUrl, rows))
-      : null;
+  const companions = await writePrintCompanions(input.sink, input.meeting, input.ballotUrl, rows);
   return {
-    notices,
+    notices: companions?.notices ?? null,
+    cards: companions?.cards ?? null,
     printed: rows.map((r) => ({ account: r.holder.account, reason: r.reason })),
     skipped,
     file,

@@ -35,9 +35,9 @@ export class FilePrintSink implements PrintFileSink {
     return this.create(this.path, csv);
   }
 
-  /** The printed notices beside the file: "print.csv" gives "print.notices.html". */
-  async writeNotices(html: string): Promise<string> {
-    return this.create(this.path.replace(/(\.csv)?$/i, '.notices.html'), html);
+  /** A companion beside the file: "print.csv" and "notices" give "print.notices.html". */
+  async writeCompanion(name: string, html: string): Promise<string> {
+    return this.create(this.path.replace(/(\.csv)?$/i, `.${name}.html`), html);
   }
 
   private async create(path: string, content: string): Promise<string> {

@@ -9,7 +9,9 @@ import type { Meeting } from '../domain/meeting.ts';
 import { type Lang, langOf, t } from '../domain/messages.ts';
 import { ballotPageUrl, paperNoticeBody } from '../domain/notice.ts';
 import type { PrintRow } from '../domain/print-file.ts';
+import { proxyCardsHtml } from '../domain/proxy-card.ts';
 import { escapeHtml } from '../domain/text.ts';
+import type { PrintFileSink } from './ports.ts';
 
 /** A QR code as inline SVG: one path of dark modules, a quiet zone of four modules, scalable. */
 export function qrSvg(text: string, label: string): string {
@@ -73,4 +75,32 @@ ${pages.join('\n')}
 </body>
 </html>
 `;
+}
+
+/**
+ * Beside a print file, when its sink writes companions: the printed notices (with the QR code) and the
+ * holders' proxy cards. None for an empty run.
+ */
+export async function writePrintCompanions(
+  sink: PrintFileSink,
+  meeting: Meeting,
+  ballotUrl: string,
+  rows: readonly PrintRow[],
+): Promise<{ notices: string; cards: string } | null> {
+  if (!sink.writeCompanion || rows.length === 0) return null;
+  const notices = await sink.writeCompanion('notices', printedNoticesHtml(meeting, ballotUrl, rows));
+  const cards = await sink.writeCompanion(
+    'proxy-cards',
+    proxyCardsHtml(
+      meeting,
+      ballotUrl,
+      rows.map((r) => ({
+        names: [r.holder.name, ...r.holder.jointNames],
+        shares: r.holder.shares,
+        controlNumber: r.controlNumber,
+        lang: langOf((r.holder as { language?: string | null }).language),
+      })),
+    ),
+  );
+  return { notices, cards };
 }

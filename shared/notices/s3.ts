@@ -52,7 +52,7 @@ export class ObjectPrintSink implements PrintFileSink {
     return this.store.put(this.key, csv, 'text/csv; charset=utf-8');
   }
 
-  writeNotices(html: string): Promise<string> {
-    return this.store.put(this.key.replace(/(\.csv)?$/i, '.notices.html'), html, 'text/html; charset=utf-8');
+  writeCompanion(name: string, html: string): Promise<string> {
+    return this.store.put(this.key.replace(/(\.csv)?$/i, `.${name}.html`), html, 'text/html; charset=utf-8');
   }
 }

@@ -20,7 +20,7 @@ import { renderBallotHtml } from '../../shared/ballot-page/page.ts';
 import { offsetToReach } from '../../shared/config/clock.ts';
 import { linkTokenFor } from '../../shared/domain/link-token.ts';
 import { parseMeeting } from '../../shared/domain/meeting.ts';
-import { type Lang, LANGS } from '../../shared/domain/messages.ts';
+import { LANGS, type Lang } from '../../shared/domain/messages.ts';
 import { renderNoticeEmail } from '../../shared/domain/notice.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
 import { SesMailer } from '../../shared/mail/mailer.ts';
@@ -28,8 +28,8 @@ import { renderReminderEmail } from '../../shared/notices/reminder-email.ts';
 import { createTables } from '../../shared/storage/create-tables.ts';
 import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { TABLE_KINDS } from '../../shared/storage/tables.ts';
-import { countedTexts } from '../../shared/tabulation/counted-api.ts';
 import type { CountedAnswer } from '../../shared/tabulation/counted.ts';
+import { countedTexts } from '../../shared/tabulation/counted-api.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
 import { holder } from '../support/builders.ts';
 import { setHandlerEnv, uniqueTableNames } from '../support/local-env.ts';
@@ -54,7 +54,9 @@ const SECRET = randomBytes(32).toString('hex');
 const mailbox = `holder-${randomBytes(4).toString('hex')}@example.com`;
 const holders = [
   holder('N-1', 4_000, { name: 'Nora Nunez', email: mailbox, eDelivery: true }),
-  ...['en-320', 'en-200', 'es-320', 'es-200'].map((k, i) => holder(`P-${k}`, 1_000 + i, { name: `Pat ${k}` })),
+  ...['en-320', 'en-200', 'es-320', 'es-200'].map((k, i) =>
+    holder(`P-${k}`, 1_000 + i, { name: `Pat ${k}` }),
+  ),
   holder('REST', meeting.sharesOutstanding - 4_000 - 4_006),
 ];
 
@@ -123,7 +125,9 @@ async function mailTo(address: string): Promise<StoredEmail[]> {
 function clockTimes(text: string): { time: string; zone: string }[] {
   const out: { time: string; zone: string }[] = [];
   // Addresses hold ports ("127.0.0.1:34567"), not times.
-  for (const m of text.replace(/https?:\/\/\S+/g, ' ').matchAll(/\b(\d{1,2}:\d{2}(?::\d{2})?)(?:\s*(?:[ap]\.\s?m\.|AM|PM|h))?\s*([A-Za-z_/()]+)?/g))
+  for (const m of text
+    .replace(/https?:\/\/\S+/g, ' ')
+    .matchAll(/\b(\d{1,2}:\d{2}(?::\d{2})?)(?:\s*(?:[ap]\.\s?m\.|AM|PM|h))?\s*([A-Za-z_/()]+)?/g))
     out.push({ time: m[1] as string, zone: (m[2] ?? '').replace(/[()]/g, '') });
   return out;
 }
@@ -138,7 +142,10 @@ describe('a holder from the notice e-mail to the receipt', () => {
   it('opens the notice link outside the mail viewer frame, reviews, gets a receipt, all on one clock', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
     const number = issued.get('N-1') as string;
-    const mailer = new SesMailer({ from: 'HemaCare Proxy <proxy@example.com>', endpoint: inject('sesEndpoint') });
+    const mailer = new SesMailer({
+      from: 'HemaCare Proxy <proxy@example.com>',
+      endpoint: inject('sesEndpoint'),
+    });
     await mailer.send(
       mailbox,
       renderNoticeEmail({
@@ -179,10 +186,15 @@ describe('a holder from the notice e-mail to the receipt', () => {
     expect(first).not.toBe('vote-board');
     expect(first).toMatch(/^v_1_/);
 
-    await ballot.getByRole('group', { name: /^Proposal 2\b/ }).getByRole('radio', { name: 'Against' }).check();
+    await ballot
+      .getByRole('group', { name: /^Proposal 2\b/ })
+      .getByRole('radio', { name: 'Against' })
+      .check();
     await ballot.getByRole('button', { name: 'Review my vote' }).click();
     await ballot.getByRole('heading', { name: 'Check your vote before you send it' }).waitFor();
-    expect(await ballot.locator('#review-shares').textContent()).toBe('Your 4,000 shares will be voted as follows.');
+    expect(await ballot.locator('#review-shares').textContent()).toBe(
+      'Your 4,000 shares will be voted as follows.',
+    );
     await ballot.getByRole('button', { name: 'Send my vote' }).click();
     await ballot.getByRole('heading', { name: 'Your vote is recorded' }).waitFor();
     const receiptTime = (await ballot.locator('#receipt-time').textContent()) ?? '';
@@ -267,9 +279,13 @@ function productText(text: string): string {
     ...(meeting.proxyholders ?? []),
     ...(meeting.materials?.documents.map((d) => d.title) ?? []),
     ...(meeting.help ? [meeting.help.name, meeting.help.phone ?? ''] : []),
-    ...meeting.proposals.flatMap((p) => [p.title, ...(p.kind === 'election' ? p.nominees.map((n) => n.name) : [])]),
+    ...meeting.proposals.flatMap((p) => [
+      p.title,
+      ...(p.kind === 'election' ? p.nominees.map((n) => n.name) : []),
+    ]),
   ];
-  for (const s of fileTexts.filter((x) => x !== '').sort((a, b) => b.length - a.length)) out = out.split(s).join(' ');
+  for (const s of fileTexts.filter((x) => x !== '').sort((a, b) => b.length - a.length))
+    out = out.split(s).join(' ');
   return out.replace(/Pat es-\d+|https?:\/\/\S+|\S+@\S+/g, ' ');
 }
 // Words of English only ("vote" is Spanish too: "vote en persona").
@@ -296,7 +312,10 @@ describe('every holder page, in both languages, at 320 px and at 200 % zoom', ()
             const m = ENGLISH.exec(productText(await page.locator('body').innerText()));
             if (m) english[step] = m[0];
           }
-          await page.screenshot({ path: `${ARTIFACTS}holder-${lang}-${layout.name}-${step}.png`, fullPage: true });
+          await page.screenshot({
+            path: `${ARTIFACTS}holder-${lang}-${layout.name}-${step}.png`,
+            fullPage: true,
+          });
         };
         const q = lang === 'es' ? '?lang=es' : '';
         const L = (en: string, es: string) => (lang === 'es' ? es : en);
@@ -304,17 +323,27 @@ describe('every holder page, in both languages, at 320 px and at 200 % zoom', ()
         await page.goto(`${api.url}/vote${q}`);
         expect(await page.locator('html').getAttribute('lang')).toBe(lang);
         await check('number');
-        await page.getByRole('textbox', { name: L('Control number', 'Número de control') }).fill(
-          issued.get(`P-${lang}-${layout.name}`) as string,
-        );
+        await page
+          .getByRole('textbox', { name: L('Control number', 'Número de control') })
+          .fill(issued.get(`P-${lang}-${layout.name}`) as string);
         await page.getByRole('button', { name: L('Open my ballot', 'Abrir mi papeleta') }).click();
         await page.getByRole('heading', { name: L('Your ballot', 'Su papeleta'), level: 2 }).waitFor();
         await check('ballot');
-        await page.getByRole('button', { name: L('Vote as the Board recommends', 'Votar según la recomendación de la Junta') }).click();
-        await page.getByRole('heading', { name: L('Check your vote before you send it', 'Revise su voto antes de enviarlo') }).waitFor();
+        await page
+          .getByRole('button', {
+            name: L('Vote as the Board recommends', 'Votar según la recomendación de la Junta'),
+          })
+          .click();
+        await page
+          .getByRole('heading', {
+            name: L('Check your vote before you send it', 'Revise su voto antes de enviarlo'),
+          })
+          .waitFor();
         await check('review');
         await page.getByRole('button', { name: L('Send my vote', 'Enviar mi voto') }).click();
-        await page.getByRole('heading', { name: L('Your vote is recorded', 'Su voto está registrado') }).waitFor();
+        await page
+          .getByRole('heading', { name: L('Your vote is recorded', 'Su voto está registrado') })
+          .waitFor();
         expect(await page.locator('#receipt-time').textContent()).toMatch(/ PDT$/);
         await check('receipt');
 
@@ -322,7 +351,11 @@ describe('every holder page, in both languages, at 320 px and at 200 % zoom', ()
         // ballot's own CSP would refuse the inline style of a document written into it).
         await page.goto('about:blank');
         await page.setContent(renderBallotHtml(meeting, { lang: lang as Lang, closed: true }));
-        await page.getByRole('heading', { name: L('Internet voting is closed', 'La votación por Internet está cerrada') }).waitFor();
+        await page
+          .getByRole('heading', {
+            name: L('Internet voting is closed', 'La votación por Internet está cerrada'),
+          })
+          .waitFor();
         expect(await page.locator('#step-closed').innerText()).toContain(
           L('You can still vote in person at the meeting', 'Todavía puede votar en persona en la junta'),
         );
@@ -353,15 +386,19 @@ describe('every holder page, in both languages, at 320 px and at 200 % zoom', ()
         );
         await page.goto(`${api.url}/counted${q}`);
         await check('counted-form');
-        await page.getByRole('textbox', { name: L('Control number', 'Número de control') }).fill(
-          issued.get(`P-${lang}-${layout.name}`) as string,
-        );
-        await page.getByRole('textbox', { name: L('Receipt code', 'Código de comprobante') }).fill('ABCD-EFGH-JKLM');
+        await page
+          .getByRole('textbox', { name: L('Control number', 'Número de control') })
+          .fill(issued.get(`P-${lang}-${layout.name}`) as string);
+        await page
+          .getByRole('textbox', { name: L('Receipt code', 'Código de comprobante') })
+          .fill('ABCD-EFGH-JKLM');
         await page.getByRole('button', { name: L('Check my vote', 'Comprobar mi voto') }).click();
         await page.locator('#answer:not([hidden])').waitFor();
         expect(await page.locator('#answer').getAttribute('class')).toBe('warning');
         expect(await page.locator('#answer .mismatch').textContent()).toContain(L('Warning', 'Advertencia'));
-        expect(await page.locator('#answer').innerText()).toMatch(/Thursday, June 13, 2002, 1:15 p\.m\. PDT|jueves, 13 de junio de 2002, 1:15 p\. m\. PDT/);
+        expect(await page.locator('#answer').innerText()).toMatch(
+          /Thursday, June 13, 2002, 1:15 p\.m\. PDT|jueves, 13 de junio de 2002, 1:15 p\. m\. PDT/,
+        );
         expect(await page.locator('#answer details.proof').count()).toBe(1);
         await check('counted-answer');
 

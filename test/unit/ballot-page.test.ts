@@ -13,8 +13,8 @@ import {
   ballotScript,
   renderBallotPage,
 } from '../../shared/ballot-page/page.ts';
-import { offsetToReach } from '../../shared/config/clock.ts';
 import { BALLOT_CSS } from '../../shared/ballot-page/styles.ts';
+import { offsetToReach } from '../../shared/config/clock.ts';
 import { type Meeting, parseMeeting } from '../../shared/domain/meeting.ts';
 
 const meetingJson = readFileSync(new URL('../../meetings/hemacare-2002.json', import.meta.url), 'utf8');
