@@ -9,13 +9,16 @@ import { describe, expect, it, vi } from 'vitest';
 import { renderBallotHtml } from '../../shared/ballot-page/page.ts';
 import { renderConfirmation } from '../../shared/domain/confirmation-email.ts';
 import { formatControlNumber } from '../../shared/domain/control-number.ts';
+import type { Holder } from '../../shared/domain/holder.ts';
 import { cutoffText, holderInstant, meetingStartText } from '../../shared/domain/holder-time.ts';
 import { lastName, nomineeGroups } from '../../shared/domain/holder-words.ts';
 import { type Election, parseMeeting } from '../../shared/domain/meeting.ts';
 import { MESSAGES, type MessageKey } from '../../shared/domain/messages.ts';
 import { noticeTemplate, renderNoticeEmail } from '../../shared/domain/notice.ts';
 import { proxyCardsHtml } from '../../shared/domain/proxy-card.ts';
+import { parseRegister, serializeRegister } from '../../shared/domain/register.ts';
 import { printedNoticesHtml, qrSvg, qrTarget } from '../../shared/notices/printed-notice.ts';
+import { holderToItem, itemToHolder } from '../../shared/register/holder-item.ts';
 import { hemacare, holder } from '../support/builders.ts';
 
 const meeting = hemacare();
@@ -432,5 +435,34 @@ describe('GET /vote after the cut-off', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe("the register's language column", () => {
+  const header = 'account,name,joint_names,email,e_delivery,mailing_address,shares,nominee';
+  it('is optional, takes en or es (or empty for English), and chooses the notice language', () => {
+    const without = parseRegister(`${header}\r\nA-1,Ann,,,no,1 Main St,10,no\r\n`, 10).holders;
+    expect(without[0]?.language).toBeUndefined();
+    const csv = `${header},language\r\nA-1,Ann,,,no,1 Main St,10,no,es\r\nB-2,Bob,,,no,2 Main St,5,no,\r\nC-3,Cy,,,no,3 Main St,1,no,EN\r\n`;
+    const holders = parseRegister(csv, 16).holders;
+    expect(holders.map((h) => h.language)).toEqual(['es', undefined, 'en']);
+    // It writes and reads back the same.
+    expect(parseRegister(serializeRegister(holders), 16).holders).toEqual(holders);
+    // The stored holder keeps it, and the notice follows it.
+    expect(itemToHolder(holderToItem(holders[0] as Holder)).language).toBe('es');
+    const notice = renderNoticeEmail({
+      meeting,
+      holder: holders[0] as Holder,
+      controlNumber: N1,
+      ballotUrl: BALLOT,
+    });
+    expect(notice.html).toContain('<html lang="es">');
+    expect(notice.text).toContain(`Vaya a ${BALLOT}?lang=es y escriba su número de control.`);
+  });
+
+  it('refuses a language it cannot write in, naming the line and the column', () => {
+    expect(() => parseRegister(`${header},language\r\nA-1,Ann,,,no,1 Main St,10,no,fr\r\n`, 10)).toThrow(
+      /line 2.*language: must be en \(English\) or es \(Spanish\), or empty for English, not "fr"/s,
+    );
   });
 });
