@@ -492,7 +492,10 @@ function readLanguage(raw: string, push: Push): Holder['language'] | null {
   if (v === '') return undefined;
   if (['en', 'english', 'inglés', 'ingles'].includes(v) || v.startsWith('en-')) return 'en';
   if (['es', 'spanish', 'español', 'espanol'].includes(v) || v.startsWith('es-')) return 'es';
-  push(LANGUAGE_COLUMN, `must be en (English) or es (Spanish), or empty for English, not ${show(raw.trim())}`);
+  push(
+    LANGUAGE_COLUMN,
+    `must be en (English) or es (Spanish), or empty for English, not ${show(raw.trim())}`,
+  );
   return null;
 }
 
@@ -694,7 +697,10 @@ export function parseRegister(
       for (const p of record.problems) {
         const column = columns.indexOf(p.index);
         if (column >= 0) skip[column] = true;
-        push(column === REGISTER_COLUMNS.length ? LANGUAGE_COLUMN : (REGISTER_COLUMNS[column] ?? ''), p.message);
+        push(
+          column === REGISTER_COLUMNS.length ? LANGUAGE_COLUMN : (REGISTER_COLUMNS[column] ?? ''),
+          p.message,
+        );
       }
     }
     if (fields.length !== width) {
