@@ -32,7 +32,10 @@ const CHROMIUM_ARGS = [
 ];
 const names = uniqueTableNames('contestpage');
 const { client, doc } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
-const meetingJson = readFileSync(new URL('../../meetings/hemacare-2002-contested.json', import.meta.url), 'utf8');
+const meetingJson = readFileSync(
+  new URL('../../meetings/hemacare-2002-contested.json', import.meta.url),
+  'utf8',
+);
 const meeting = parseMeeting(meetingJson);
 const SECRET = randomBytes(32).toString('hex');
 const holders = [
@@ -119,12 +122,17 @@ describe('the universal proxy card on-line', () => {
     expect(await error.textContent()).toBe(
       'Proposal 1 marks For 6 nominees, but no more than 5 may be voted For. An over-vote would give no vote in this election: mark For no more than 5.',
     );
-    expect(await page.locator('#ballot-alert').textContent()).toContain('Please correct the choices marked below.');
+    expect(await page.locator('#ballot-alert').textContent()).toContain(
+      'Please correct the choices marked below.',
+    );
     expect(await violations(page)).toEqual([]);
     expect(await new DynamoVoteStore(doc, names, Date.now).history('K-1')).toHaveLength(0);
 
     // Five FOR (a dissident among them): the review lists them in the card's order, then the receipt.
-    await page.getByRole('group', { name: 'Stephen P. Wallace', exact: true }).getByRole('radio', { name: 'Withhold' }).check();
+    await page
+      .getByRole('group', { name: 'Stephen P. Wallace', exact: true })
+      .getByRole('radio', { name: 'Withhold' })
+      .check();
     await page.getByRole('button', { name: 'Review my vote' }).click();
     await page.getByRole('heading', { name: 'Check your vote before you send it' }).waitFor();
     const review = await page.locator('#review-votes li li').allTextContents();
@@ -143,7 +151,18 @@ describe('the universal proxy card on-line', () => {
     const [stored] = await new DynamoVoteStore(doc, names, Date.now).history('K-1');
     expect(stored?.instruction).toMatchObject({
       kind: 'proxy',
-      votes: { '1': { marks: { belisle: 'FOR', darlington: 'FOR', johnson: 'FOR', steffenhagen: 'FOR', wallace: 'WITHHOLD', hartley: 'FOR' } } },
+      votes: {
+        '1': {
+          marks: {
+            belisle: 'FOR',
+            darlington: 'FOR',
+            johnson: 'FOR',
+            steffenhagen: 'FOR',
+            wallace: 'WITHHOLD',
+            hartley: 'FOR',
+          },
+        },
+      },
     });
     expect(problems).toEqual([]);
     await context.close();
@@ -161,7 +180,9 @@ describe('the universal proxy card on-line', () => {
         expect(await page.locator('html').getAttribute('lang')).toBe(lang);
         expect(await violations(page)).toEqual([]);
         expect(
-          await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+          await page.evaluate<number>(
+            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+          ),
         ).toBe(0);
         expect(problems).toEqual([]);
         await context.close();
