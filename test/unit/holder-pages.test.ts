@@ -449,7 +449,7 @@ describe("the register's language column", () => {
     // It writes and reads back the same.
     expect(parseRegister(serializeRegister(holders), 16).holders).toEqual(holders);
     // The stored holder keeps it, and the notice follows it.
-    expect(itemToHolder(holderToItem(holders[0] as Holder)).language).toBe('es');
+    expect(itemToHolder({ ...holderToItem(holders[0] as Holder) }).language).toBe('es');
     const notice = renderNoticeEmail({
       meeting,
       holder: holders[0] as Holder,
