@@ -360,7 +360,7 @@ export function renderBallotHtml(meeting: Meeting, options: BallotPageOptions = 
 <dt>${t(lang, 'page.when')}</dt><dd>${meetingStartText(m, lang)}</dd>
 <dt>${t(lang, 'page.where')}</dt><dd>${m.place}</dd>
 <dt>${t(lang, 'page.whoMayVote')}</dt><dd>${t(lang, 'page.whoMayVoteText', { date: holderDate(m.recordDate, lang) })}</dd>
-<dt>${t(lang, 'page.closes')}</dt><dd>${cutoffText(m, lang)}</dd>
+<dt>${t(lang, 'page.closes')}</dt><dd id="closes-at-page">${cutoffText(m, lang)}</dd>
 <dt>${t(lang, 'page.proxyholder')}</dt><dd>${joinNames(m.proxyholders, lang)}</dd>
 </dl>
 ${materials(m, lang)}

@@ -205,7 +205,7 @@ describe('the rendered ballot page', () => {
   it('states the meeting in plain words, in its own time zone (the cut-off too, though set in New York time)', () => {
     const normal = renderBallotPage(hemacare).body;
     expect(normal).toContain('<dd>Thursday, June 13, 2002, 9:30 a.m. PDT</dd>');
-    expect(normal).toContain('<dd>Wednesday, June 12, 2002, 8:59 p.m. PDT</dd>');
+    expect(normal).toContain('<dd id="closes-at-page">Wednesday, June 12, 2002, 8:59 p.m. PDT</dd>');
     expect(normal).toContain('close of business on Friday, April 19, 2002');
     expect(normal).toContain('The Board recommends a vote FOR each nominee.');
   });
