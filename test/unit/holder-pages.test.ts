@@ -15,6 +15,7 @@ import { lastName, nomineeGroups } from '../../shared/domain/holder-words.ts';
 import { type Election, parseMeeting } from '../../shared/domain/meeting.ts';
 import { MESSAGES, type MessageKey } from '../../shared/domain/messages.ts';
 import { noticeTemplate, renderNoticeEmail } from '../../shared/domain/notice.ts';
+import { printFileCsv, readPrintFile } from '../../shared/domain/print-file.ts';
 import { proxyCardsHtml } from '../../shared/domain/proxy-card.ts';
 import { parseRegister, serializeRegister } from '../../shared/domain/register.ts';
 import { printedNoticesHtml, qrSvg, qrTarget } from '../../shared/notices/printed-notice.ts';
@@ -457,6 +458,13 @@ describe("the register's language column", () => {
       ballotUrl: BALLOT,
     });
     expect(notice.html).toContain('<html lang="es">');
+    const [row] = readPrintFile(
+      printFileCsv(meeting, BALLOT, [
+        { holder: holders[0] as Holder, controlNumber: N1, reason: 'no-e-delivery', reissued: false },
+      ]),
+    );
+    expect(row?.voting_link).toBe(`${BALLOT}?lang=es`);
+    expect(row?.notice_text).toContain('AVISO IMPORTANTE SOBRE LA DISPONIBILIDAD');
     expect(notice.text).toContain(`Vaya a ${BALLOT}?lang=es y escriba su número de control.`);
   });
 
