@@ -163,7 +163,7 @@ describe('the notice of meeting (Rule 14a-16)', () => {
       'In person: vote by ballot at the meeting.',
       'How to change or revoke your vote',
       'Attending the meeting',
-      m.admission ?? 'admission',
+      m.admission ?? 'Bring photo identification',
       'Questions',
       'HemaCare shareholder services, telephone 1-800-555-0143',
     ];
