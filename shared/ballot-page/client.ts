@@ -15,13 +15,23 @@ export const BALLOT_SCRIPT = `
   'use strict';
 
   var RETRIES = 2;
+  var M = __MESSAGES__;
+  var LANG = document.documentElement.lang === 'es' ? 'es' : 'en';
   var state = {
     ballot: null,
     receipt: null,
     pending: null,
+    review: null,
     busy: false,
     closed: false
   };
+  /** A catalog message with its {name} parameters filled in. */
+  function tr(key, params) {
+    var text = M[key] === undefined ? key : M[key];
+    return text.replace(/[{]([A-Za-z0-9_]+)[}]/g, function (whole, name) {
+      return params && params[name] !== undefined ? String(params[name]) : whole;
+    });
+  }
 
   function $(id) { return document.getElementById(id); }
   function el(tag, className, text) {
@@ -32,38 +42,26 @@ export const BALLOT_SCRIPT = `
   }
   function each(list, fn) { Array.prototype.forEach.call(list, fn); }
   function fmtNumber(n) { return Number(n).toLocaleString('en-US'); }
-  function timeZone() {
-    return state.ballot && state.ballot.meeting && state.ballot.meeting.timeZone ? state.ballot.meeting.timeZone : undefined;
-  }
-  function cutoffZone() {
-    var m = state.ballot ? state.ballot.meeting : null;
-    return m && m.internetCutoff && m.internetCutoff.timeZone ? m.internetCutoff.timeZone : timeZone();
-  }
-  function fmtInstant(iso, withSeconds, zone) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return String(iso);
-    var options = {
-      weekday: 'long', year: 'numeric', month: 'long', day: 'numeric',
-      hour: 'numeric', minute: '2-digit', timeZoneName: 'short', timeZone: zone || timeZone()
-    };
-    if (withSeconds) options.second = '2-digit';
-    try { return new Intl.DateTimeFormat('en-US', options).format(d); } catch (e) { return d.toISOString(); }
-  }
-  var WORDS = { FOR: 'For', AGAINST: 'Against', WITHHOLD: 'Withhold', ABSTAIN: 'Abstain' };
-  function word(choice) { return WORDS[choice] || String(choice); }
+  /** A time the server wrote for the holder (in the meeting's zone, one format), in the page's language. */
+  function said(texts, fallback) { return texts && texts[LANG] ? texts[LANG] : String(fallback || ''); }
+  function word(choice) { return M['choice.' + choice] || String(choice); }
   function splitWords(split) {
-    return Object.keys(split).map(function (k) { return word(k) + ' ' + fmtNumber(split[k]) + ' shares'; }).join(', ');
+    return Object.keys(split).map(function (k) { return tr('js.shares', { choice: word(k), shares: fmtNumber(split[k]) }); }).join(', ');
+  }
+  function joinNames(names) {
+    if (names.length < 2) return names[0] || '';
+    return names.slice(0, -1).join(', ') + tr('js.and') + names[names.length - 1];
   }
 
   // ---- steps, status, busy state --------------------------------------------------------------
-  var STEPS = ['step-number', 'step-ballot', 'step-receipt'];
+  var STEPS = ['step-number', 'step-ballot', 'step-review', 'step-receipt'];
   function show(step, focusId) {
     each(STEPS, function (s) { $(s).hidden = s !== step; });
     var target = focusId ? $(focusId) : null;
     if (target) target.focus();
   }
   function setStatus(text) { $('status').textContent = text || ''; }
-  var BUSY_BUTTONS = ['open-ballot', 'vote-board', 'submit-vote', 'revoke-yes'];
+  var BUSY_BUTTONS = ['open-ballot', 'vote-board', 'submit-vote', 'send-vote', 'revoke-yes'];
   function setBusy(on) {
     state.busy = on;
     each(BUSY_BUTTONS, function (id) {
@@ -75,7 +73,7 @@ export const BALLOT_SCRIPT = `
   }
   function setClosed() {
     state.closed = true;
-    each(['vote-board', 'submit-vote', 'revoke-start', 'revoke-yes'], function (id) {
+    each(['vote-board', 'submit-vote', 'send-vote', 'revoke-start', 'revoke-yes'], function (id) {
       var b = $(id);
       if (b) b.disabled = true;
     });
@@ -137,9 +135,9 @@ export const BALLOT_SCRIPT = `
     (first || box).focus();
   }
   function closedMessage() {
-    var at = state.ballot ? fmtInstant(state.ballot.closesAt, false, cutoffZone()) : '';
-    return 'Internet voting is closed' + (at ? ' (it closed ' + at + ')' : '') +
-      '. You can still vote in person at the meeting.';
+    var at = state.ballot ? said(state.ballot.texts && state.ballot.texts.closesAt, state.ballot.closesAt) : '';
+    var closesAt = document.getElementById('closes-at-page');
+    return tr('js.closed', { time: at || (closesAt ? closesAt.textContent : '') });
   }
   /** Plain words for an API refusal. */
   function refusal(r) {
@@ -147,16 +145,12 @@ export const BALLOT_SCRIPT = `
     var message = err && err.message ? err.message : '';
     if (r.status === 410) return { message: closedMessage(), fields: [] };
     if (r.status === 429) {
-      return { message: 'Too many attempts. ' + (message || 'Wait an hour and try again.'), fields: [] };
+      return { message: tr('js.tooMany', { why: message || tr('js.waitHour') }), fields: [] };
     }
     if (r.status >= 500 || r.status === 0) {
-      return {
-        message: 'We could not reach the voting service, so we cannot tell whether it was recorded. ' +
-          'Check your connection and press the button again: a retry is never counted twice.',
-        fields: []
-      };
+      return { message: tr('js.unreachable'), fields: [] };
     }
-    return { message: message || 'The request was refused (' + r.status + '). Please try again.', fields: err ? err.fields : [] };
+    return { message: message || tr('js.refused', { status: r.status }), fields: err ? err.fields : [] };
   }
 
   // ---- the API --------------------------------------------------------------------------------
@@ -245,7 +239,7 @@ export const BALLOT_SCRIPT = `
     if (state.busy) return;
     clearErrors('step-number');
     setBusy(true);
-    setStatus('Opening your ballot…');
+    setStatus(tr('js.opening'));
     postWithRetry('api/link', { linkToken: token }).then(function (r) { opened(r, true, ''); }, unreachable);
   }
   function openBallot(input, focusBallot) {
@@ -253,38 +247,59 @@ export const BALLOT_SCRIPT = `
     clearErrors('step-number');
     var digits = String(input || '').replace(/[\\s-]/g, '');
     var problem = null;
-    if (!/^[0-9]{16}$/.test(digits)) problem = 'must be the 16 digits in your notice';
-    else if (!luhnOk(digits)) problem = 'has a digit that is wrong: check it against your notice';
+    if (!/^[0-9]{16}$/.test(digits)) problem = tr('js.numberDigits');
+    else if (!luhnOk(digits)) problem = tr('js.numberWrong');
     if (problem) {
       show('step-number');
-      showErrors('step-number', 'number-alert', 'Check your control number.', [{ path: 'controlNumber', message: problem }]);
+      showErrors('step-number', 'number-alert', tr('js.checkNumber'), [{ path: 'controlNumber', message: problem }]);
       return;
     }
     setBusy(true);
-    setStatus('Opening your ballot…');
+    setStatus(tr('js.opening'));
     postWithRetry('api/ballot', { controlNumber: digits }).then(function (r) { opened(r, focusBallot, digits); }, unreachable);
   }
-  /** The ballot again, by the session (after a vote, or going back). */
-  function reopenBallot() {
+  /** The ballot again, by the session (after a vote, going back, or after switching language). */
+  function reopenBallot(quiet) {
     if (state.busy) return;
     setBusy(true);
-    post('api/ballot', {}).then(function (r) { opened(r, true, ''); }, unreachable);
+    post('api/ballot', {}).then(function (r) {
+      if (quiet && r.status === 401) { setBusy(false); show('step-number'); return; }
+      opened(r, true, '');
+    }, unreachable);
   }
 
   // ---- the ballot -----------------------------------------------------------------------------
+  function registrant(meeting) { return meeting.parties && meeting.parties[0] ? meeting.parties[0].id : null; }
+  /** The Board's recommendation on a nominee: what a blank line of its card gives. */
+  function boardRec(meeting, n) {
+    var r = registrant(meeting);
+    if (r && n.recommendations && n.recommendations[r]) return n.recommendations[r];
+    return n.boardRecommends ? 'FOR' : null;
+  }
+  /** The nominees in the card's order: the page lists them grouped by party (universal card). */
+  function cardOrder(p) {
+    var byId = {};
+    each(p.nominees, function (n) { byId[n.id] = n; });
+    var out = [];
+    each(document.querySelectorAll('#p_' + p.id + ' fieldset[data-nominee]'), function (fs) {
+      var n = byId[fs.getAttribute('data-nominee')];
+      if (n) out.push(n);
+    });
+    return out.length === p.nominees.length ? out : p.nominees;
+  }
   function describeVotes(votes, meeting, holder) {
     var list = el('ul', 'recorded');
     votes = votes || {};
     each(meeting.proposals, function (p) {
       var li = el('li');
-      li.appendChild(el('strong', null, 'Proposal ' + p.id + ': ' + p.title));
+      li.appendChild(el('strong', null, tr('js.proposal', { id: p.id, title: p.title })));
       var v = votes[p.id];
       if (p.kind === 'matter') {
         var line;
         if (typeof v === 'string') line = word(v);
         else if (v && typeof v === 'object') line = splitWords(v);
-        else if (holder.nominee) line = 'Not voted (left blank)';
-        else line = word(p.boardRecommendation) + ' (left blank: voted as the Board recommends)';
+        else if (holder.nominee) line = tr('js.notVoted');
+        else line = tr('js.blankBoard', { choice: word(p.boardRecommendation) });
         li.appendChild(el('div', null, line));
       } else {
         var marks = v && v.marks ? v.marks : {};
@@ -293,21 +308,22 @@ export const BALLOT_SCRIPT = `
         var allocationOnly = !anyMarked && allocation !== null;
         var contested = p.nominees.length > p.seats;
         var sub = el('ul');
-        each(p.nominees, function (n) {
+        each(cardOrder(p), function (n) {
           var mark = marks[n.id];
+          var rec = boardRec(meeting, n);
           var what;
           if (typeof mark === 'string') what = word(mark);
           else if (mark && typeof mark === 'object') what = splitWords(mark);
-          else if (allocationOnly) what = allocation[n.id] > 0 ? 'For' : 'Not voted (left blank)';
-          else if (!holder.nominee && n.boardRecommends && !(contested && anyMarked)) what = 'For (left blank: voted as the Board recommends)';
-          else what = 'Not voted (left blank)';
+          else if (allocationOnly) what = allocation[n.id] > 0 ? word('FOR') : tr('js.notVoted');
+          else if (!holder.nominee && rec && !(contested && anyMarked)) what = tr('js.blankBoard', { choice: word(rec) });
+          else what = tr('js.notVoted');
           sub.appendChild(el('li', null, n.name + ': ' + what));
         });
         if (p.cumulativeVotingAllowed) {
           var given = allocation ? p.nominees.filter(function (n) { return allocation[n.id] !== undefined; }) : [];
           sub.appendChild(el('li', null, given.length > 0
-            ? 'If cumulative voting is used: ' + given.map(function (n) { return n.name + ' ' + fmtNumber(allocation[n.id]) + ' votes'; }).join(', ') + '.'
-            : 'If cumulative voting is used: the proxyholder spreads your votes among the nominees voted For.'));
+            ? tr('js.cumulativeGiven', { list: given.map(function (n) { return tr('js.nomineeVotes', { name: n.name, votes: fmtNumber(allocation[n.id]) }); }).join(', ') })
+            : tr('js.cumulativeSpread')));
         }
         li.appendChild(sub);
       }
@@ -315,29 +331,42 @@ export const BALLOT_SCRIPT = `
     });
     return list;
   }
+  function partyName(meeting, id) {
+    var found = null;
+    each(meeting.parties || [], function (p) { if (p.id === id) found = p.name; });
+    return found || id;
+  }
   function renderCurrent() {
     var b = state.ballot;
     var box = $('current-vote');
     box.textContent = '';
-    box.appendChild(el('h3', null, 'Your current vote'));
+    box.appendChild(el('h3', null, tr('js.currentH')));
     var c = b.current;
+    var texts = b.texts && b.texts.current ? b.texts.current : {};
     $('revoke').hidden = !(c && c.kind === 'proxy') || state.closed;
     if (!c) {
-      box.appendChild(el('p', null, 'We have no vote from you yet. Vote as the Board recommends, or mark your choices below.'));
+      box.appendChild(el('p', null, tr('js.noVote')));
       return;
     }
-    var when = fmtInstant(c.receivedAt, true);
+    var when = said(texts.receivedAt, c.receivedAt);
+    var dated = said(texts.dated, c.dated);
     var receipt = el('p');
-    if (c.kind === 'proxy') receipt.appendChild(document.createTextNode('We received your vote on ' + when + '. Receipt code: '));
-    else if (c.kind === 'revocation') receipt.appendChild(document.createTextNode('You revoked your proxy on ' + when + '. Receipt code: '));
-    else receipt.appendChild(document.createTextNode('You voted at the meeting on ' + when + '. Receipt code: '));
+    var text;
+    if (c.kind === 'proxy' && c.dated) {
+      text = c.party && c.party !== registrant(b.meeting)
+        ? tr('js.currentPaperParty', { party: partyName(b.meeting, c.party), date: dated })
+        : tr('js.currentPaper', { date: dated });
+    } else if (c.kind === 'proxy') text = tr('js.currentInternet', { time: when });
+    else if (c.kind === 'revocation') text = c.dated ? tr('js.currentRevokedPaper', { date: dated }) : tr('js.currentRevoked', { time: when });
+    else text = tr('js.currentMeeting', { time: when });
+    receipt.appendChild(document.createTextNode(text));
     receipt.appendChild(el('span', 'code', c.receiptCode));
     box.appendChild(receipt);
     if (c.kind === 'proxy') {
-      box.appendChild(el('p', null, 'Your choices are filled in below. To change your vote, change them and submit again: only your latest vote counts.'));
+      box.appendChild(el('p', null, tr('js.currentFilled')));
       box.appendChild(describeVotes(c.votes, b.meeting, b.holder));
     } else if (c.kind === 'revocation') {
-      box.appendChild(el('p', null, 'You have no proxy now: your shares will not be voted unless you vote again or vote at the meeting.'));
+      box.appendChild(el('p', null, tr('js.currentNoProxy')));
     }
   }
   function check(id) {
@@ -373,7 +402,7 @@ export const BALLOT_SCRIPT = `
       });
       box.querySelector('[data-slot="alloc-total"]').textContent = fmtNumber(total);
       box.querySelector('[data-slot="alloc-sum"]').textContent = sum > 0
-        ? 'You have given ' + fmtNumber(sum) + ' of your ' + fmtNumber(total) + ' votes.'
+        ? tr('js.allocationGiven', { sum: fmtNumber(sum), total: fmtNumber(total) })
         : '';
     });
   }
@@ -383,10 +412,11 @@ export const BALLOT_SCRIPT = `
     var form = $('ballot-form');
     form.reset();
     var names = [h.name].concat(h.jointNames || []);
-    $('holder-names-label').textContent = names.length > 1 ? 'Registered holders' : 'Registered holder';
-    $('holder-names').textContent = names.join(' and ');
+    var label = $('holder-names-label');
+    label.textContent = label.getAttribute(names.length > 1 ? 'data-many' : 'data-one');
+    $('holder-names').textContent = joinNames(names);
     $('holder-shares').textContent = fmtNumber(h.shares);
-    $('closes-at').textContent = fmtInstant(b.closesAt, false, cutoffZone());
+    $('closes-at').textContent = said(b.texts && b.texts.closesAt, b.closesAt);
     $('nominee-note').hidden = !h.nominee;
     var signer = $('signer');
     signer.textContent = '';
@@ -425,7 +455,7 @@ export const BALLOT_SCRIPT = `
         if (mark.value === 'FOR') forCount += 1;
       });
       if (forCount > seats) {
-        problems.push({ path: 'votes.' + pid, message: 'marks For ' + forCount + ' nominees but only ' + seats + ' seats are to be filled' });
+        problems.push({ path: 'votes.' + pid, message: tr('js.overVote', { count: forCount, seats: seats }) });
       }
       var allocation = {};
       var given = false;
@@ -435,7 +465,7 @@ export const BALLOT_SCRIPT = `
         if (raw === '') return;
         var nid = input.getAttribute('data-allocation');
         if (!/^[0-9]+$/.test(raw) || !isFinite(Number(raw))) {
-          problems.push({ path: 'votes.' + pid + '.allocation.' + nid, message: 'must be a whole number of votes, or left empty' });
+          problems.push({ path: 'votes.' + pid + '.allocation.' + nid, message: tr('js.allocationWhole') });
           return;
         }
         allocation[nid] = Number(raw);
@@ -445,7 +475,7 @@ export const BALLOT_SCRIPT = `
       if (sum > shares * seats) {
         problems.push({
           path: 'votes.' + pid + '.allocation',
-          message: 'add up to ' + fmtNumber(sum) + ', more than your ' + fmtNumber(shares * seats) + ' votes'
+          message: tr('js.allocationOver', { sum: fmtNumber(sum), total: fmtNumber(shares * seats) })
         });
       }
       if (Object.keys(marks).length > 0 || given) {
@@ -467,7 +497,9 @@ export const BALLOT_SCRIPT = `
     var request = {};
     each(Object.keys(body), function (k) { request[k] = body[k]; });
     request.idempotencyKey = state.pending.key;
+    request.lang = LANG;
     clearErrors('step-ballot');
+    clearErrors('step-review');
     setBusy(true);
     setStatus(busyText);
     postWithRetry(path, request).then(function (r) {
@@ -478,6 +510,7 @@ export const BALLOT_SCRIPT = `
         return;
       }
       setStatus('');
+      show('step-ballot');
       // A refusal (4xx) is final: changing the choices and sending again is a new submission.
       if (r.status < 500) state.pending = null;
       if (r.status === 410) setClosed();
@@ -491,33 +524,48 @@ export const BALLOT_SCRIPT = `
     }, function () {
       setBusy(false);
       setStatus('');
+      // Still on the review: the same button sends the same submission again, with the same key.
       var why = refusal({ status: 0 });
-      showErrors('step-ballot', 'ballot-alert', why.message, []);
+      showErrors($('step-review').hidden ? 'step-ballot' : 'step-review', $('step-review').hidden ? 'ballot-alert' : 'review-alert', why.message, []);
     });
   }
-  function submitVotes(votes) {
+  /** Every submission is shown whole for review first; only "Send my vote" sends it. */
+  function reviewVotes(votes) {
     var body = { votes: votes };
     var signer = signedBy();
     if (signer) body.signedBy = signer;
-    send('api/proxy', body, 'Sending your vote…');
+    state.review = body;
+    var b = state.ballot;
+    $('review-shares').textContent = tr('js.reviewShares', { shares: fmtNumber(b.holder.shares) });
+    var box = $('review-votes');
+    box.textContent = '';
+    box.appendChild(describeVotes(votes, b.meeting, b.holder));
+    $('review-signed').textContent = signer ? tr('js.reviewSigned', { name: signer }) : '';
+    $('review-signed').hidden = !signer;
+    clearErrors('step-review');
+    setStatus('');
+    show('step-review', 'review-h');
   }
   function showReceipt(receipt, push) {
     state.receipt = receipt;
     var b = state.ballot;
     var revocation = receipt.kind === 'revocation';
-    $('receipt-h').textContent = revocation ? 'Your proxy is revoked' : 'Your vote is recorded';
+    $('receipt-h').textContent = revocation ? tr('js.revoked') : tr('js.recorded');
     $('receipt-code').textContent = receipt.receiptCode;
     var time = $('receipt-time');
-    time.textContent = fmtInstant(receipt.executedAt, true);
+    time.textContent = said(receipt.executedAtText, receipt.executedAt);
     time.setAttribute('datetime', receipt.executedAt);
+    var names = [b.holder.name].concat(b.holder.jointNames || []);
+    var label = $('holder-names-label');
+    $('receipt-names-label').textContent = label.getAttribute(names.length > 1 ? 'data-many' : 'data-one');
+    $('receipt-names').textContent = joinNames(names);
+    $('receipt-shares').textContent = fmtNumber(b.holder.shares);
     var effective = $('receipt-effective');
     effective.className = receipt.effective ? 'success' : 'warning';
     if (receipt.effective) {
-      effective.textContent = revocation
-        ? 'Done. You now have no proxy: your shares will not be voted unless you vote again before internet voting closes, or vote at the meeting.'
-        : 'Done. This is the vote that counts: it replaces any earlier vote.';
+      effective.textContent = revocation ? tr('js.effectiveRevoked') : tr('js.effectiveVote');
     } else {
-      effective.textContent = 'Recorded, but it does not count: an instruction with a later date is already on file, and the latest one counts.';
+      effective.textContent = tr('js.notEffective');
     }
     $('receipt-replayed').hidden = !receipt.replayed;
     $('receipt-votes-h').hidden = revocation;
@@ -544,10 +592,36 @@ export const BALLOT_SCRIPT = `
     clearErrors('step-ballot');
     var collected = collectVotes();
     if (collected.problems.length > 0) {
-      showErrors('step-ballot', 'ballot-alert', 'Please correct the choices marked below.', collected.problems);
+      showErrors('step-ballot', 'ballot-alert', tr('js.correct'), collected.problems);
       return;
     }
-    submitVotes(collected.votes);
+    reviewVotes(collected.votes);
+  });
+  $('send-vote').addEventListener('click', function () {
+    if (!state.review) return;
+    send('api/proxy', state.review, tr('js.sending'));
+  });
+  $('review-back').addEventListener('click', function () {
+    state.review = null;
+    show('step-ballot', 'ballot-h');
+  });
+  $('print-receipt').addEventListener('click', function () { window.print(); });
+  $('vote-another').addEventListener('click', function () {
+    state.ballot = null;
+    state.receipt = null;
+    state.review = null;
+    state.pending = null;
+    $('controlNumber').value = '';
+    clearErrors('step-number');
+    if (window.history.state && window.history.state.step) window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    show('step-number', 'controlNumber');
+  });
+  $('lang-switch').addEventListener('click', function () {
+    // With a ballot open, the page in the other language reopens it by the session cookie: the link
+    // says so in its query (resume=1), never with anything secret.
+    var a = $('lang-switch');
+    var base = a.getAttribute('href').split('&resume=')[0];
+    if (state.ballot) a.setAttribute('href', base + (base.indexOf('?') < 0 ? '?' : '&') + 'resume=1');
   });
   $('ballot-form').addEventListener('input', function (e) {
     if (e.target && e.target.hasAttribute && e.target.hasAttribute('data-allocation')) updateAllocationSums();
@@ -560,10 +634,10 @@ export const BALLOT_SCRIPT = `
         if (p.kind === 'matter') check('v_' + p.id + '_' + p.boardRecommendation);
         else each(p.nominees, function (n) { if (n.boardRecommends) check('v_' + p.id + '_' + n.id + '_FOR'); });
       });
-      setStatus("The Board's recommendations are filled in below. Check them, then submit your vote.");
+      setStatus(tr('js.boardFilled'));
       return;
     }
-    submitVotes({});
+    reviewVotes({});
   });
   $('revoke-start').addEventListener('click', function () {
     $('revoke-confirm').hidden = false;
@@ -580,7 +654,7 @@ export const BALLOT_SCRIPT = `
     var body = {};
     var signer = signedBy();
     if (signer) body.signedBy = signer;
-    send('api/revoke', body, 'Revoking your proxy…');
+    send('api/revoke', body, tr('js.revoking'));
   });
   $('change-vote').addEventListener('click', function () {
     if (window.history.state && window.history.state.step === 'receipt') window.history.back();
@@ -598,6 +672,14 @@ export const BALLOT_SCRIPT = `
 
   if (window.history.state && window.history.state.step) window.history.replaceState(null, '', window.location.pathname + window.location.search);
   var fromLink = takeFragmentToken();
+  var query = new URLSearchParams(window.location.search);
+  var resume = query.get('resume') === '1';
+  if (resume) {
+    query.delete('resume');
+    var rest = query.toString();
+    window.history.replaceState(null, '', window.location.pathname + (rest ? '?' + rest : ''));
+  }
   if (fromLink !== null) openWithLink(fromLink);
+  else if (resume) reopenBallot(true);
 })();
 `;

@@ -31,3 +31,21 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Markup {
 export function trusted(source: string): Markup {
   return new Markup(source);
 }
+
+/**
+ * A catalog message as markup: its text escaped, each `{name}` replaced by the parameter (markup kept,
+ * text escaped). Parameters not given are left as written.
+ */
+export function message(template: string, params: Record<string, Markup | string | number> = {}): Markup {
+  let out = '';
+  let last = 0;
+  for (const m of template.matchAll(/\{([A-Za-z0-9_]+)\}/g)) {
+    const v = params[m[1] as string];
+    if (v === undefined) continue;
+    out +=
+      escapeHtml(template.slice(last, m.index)) +
+      render(typeof v === 'number' ? v.toLocaleString('en-US') : v);
+    last = m.index + m[0].length;
+  }
+  return new Markup(out + escapeHtml(template.slice(last)));
+}

@@ -25,6 +25,8 @@ body {
   line-height: 1.5;
   color: var(--ink);
   background: #fff;
+  /* A long address or digest wraps instead of widening the page (reflow at 320 px and 200 % zoom). */
+  overflow-wrap: anywhere;
 }
 .wrap { max-width: 42rem; margin: 0 auto; padding: 1rem; }
 .site { background: var(--soft); border-bottom: 1px solid #d0d7de; }
@@ -41,7 +43,8 @@ a:hover { text-decoration-thickness: 2px; }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 dl.facts { margin: 0.5rem 0 1rem; }
 dl.facts dt { font-weight: 700; }
-dl.facts dd { margin: 0 0 0.5rem; }
+dl.facts dd { margin: 0 0 0.5rem; overflow-wrap: anywhere; }
+dl.facts dt, dl.facts dd { min-width: 0; }
 @media (min-width: 36rem) {
   dl.facts { display: grid; grid-template-columns: max-content 1fr; column-gap: 1rem; row-gap: 0.4rem; }
   dl.facts dd { margin: 0; }
@@ -124,6 +127,23 @@ ul.recorded > li { padding: 0.4rem 0; border-bottom: 1px solid #d9d9d9; }
 ul.recorded ul { list-style: none; padding-left: 0.75rem; margin: 0.25rem 0 0; }
 .site-footer { color: var(--muted); border-top: 1px solid #d0d7de; margin-top: 2rem; }
 [hidden] { display: none !important; }
+.lang { margin: 0.25rem 0 0; }
+.lang a { display: inline-block; min-height: 2.75rem; padding: 0.6rem 0; font-weight: 700; }
+.limit { border: 2px solid var(--ink); border-radius: 0.5rem; padding: 0.5rem 0.75rem; margin: 0.5rem 0 0.75rem; }
+.limit-max { font-size: 1.2rem; margin: 0.25rem 0; }
+.limit ul { margin: 0.25rem 0; padding-left: 1.25rem; }
+fieldset.party-group { border: 0; border-top: 2px solid var(--line); border-radius: 0; padding: 0.5rem 0 0; margin: 1rem 0 0; }
+fieldset.party-group > legend { font-size: 1.05rem; padding: 0 0.5rem 0 0; }
+ul.documents { padding-left: 1.25rem; }
+ul.documents li { margin: 0.35rem 0; }
+details.proof { margin: 1rem 0; border: 1px solid var(--line); border-radius: 0.5rem; padding: 0.5rem 0.75rem; }
+details.proof summary { cursor: pointer; font-weight: 700; min-height: 2.75rem; display: flex; align-items: center; }
+.hash { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; overflow-wrap: anywhere; word-break: break-all; }
+.warning strong { display: block; }
 @media (prefers-reduced-motion: reduce) { * { scroll-behavior: auto !important; } }
-@media print { .actions, .revoke, .site-footer { display: none; } }
+@media print {
+  .actions, .revoke, .site-footer, .lang, #quick, #status, noscript { display: none !important; }
+  body { font-size: 11pt; }
+  .site { background: none; }
+}
 `;

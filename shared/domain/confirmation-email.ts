@@ -1,9 +1,14 @@
-// The confirmation e-mail after an accepted proxy: the same receipt code as the screen, and the votes
-// as recorded (after the blank-card rule, so the holder sees what will be counted).
-import { cardRecommendations, effectiveMarks } from './ballot.ts';
+// The confirmation e-mail after an accepted proxy or revocation: the same receipt code as the screen,
+// the votes as recorded (after the blank-card rule, so the holder sees what will be counted), every
+// time in the meeting's zone (holder-time.ts), and the help contact of the meeting file.
+import { cutoffText, holderInstant, meetingStartText } from './holder-time.ts';
+import { describeVotes, helpContact } from './holder-words.ts';
 import type { Votes } from './instruction.ts';
 import type { Meeting } from './meeting.ts';
+import { formatNumber, type Lang, t } from './messages.ts';
 import { escapeHtml, headerSafe } from './text.ts';
+
+export { describeVotes } from './holder-words.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -20,81 +25,48 @@ export interface ConfirmationFacts {
   executedAt: string;
   kind: 'proxy' | 'revocation';
   votes: Votes | null;
+  lang?: Lang | undefined;
 }
 
-/** Lines describing how each proposal will be voted, in plain words. */
-export function describeVotes(meeting: Meeting, votes: Votes, nominee: boolean): string[] {
-  const lines: string[] = [];
-  for (const p of meeting.proposals) {
-    const v = votes[p.id];
-    if (p.kind === 'matter') {
-      const given = v === undefined ? (nominee ? undefined : p.boardRecommendation) : v;
-      const words =
-        given === undefined
-          ? 'not voted'
-          : typeof given === 'string'
-            ? `${given}${v === undefined ? ' (as the board recommends)' : ''}`
-            : Object.entries(given)
-                .map(([k, n]) => `${k} ${Number(n).toLocaleString('en-US')} shares`)
-                .join(', ');
-      lines.push(`Proposal ${p.id}, ${p.title}: ${words}`);
-      continue;
-    }
-    const ev = v !== undefined && typeof v === 'object' && 'marks' in v ? v : undefined;
-    if (ev?.allocation) {
-      const parts = p.nominees.map(
-        (n) => `${n.name} ${(ev.allocation?.[n.id] ?? 0).toLocaleString('en-US')} votes`,
-      );
-      lines.push(`Proposal ${p.id}, ${p.title} (cumulative allocation): ${parts.join('; ')}`);
-      continue;
-    }
-    // The internet ballot is the registrant's card (RULES.md section 8): blank lines follow the board.
-    const marks = effectiveMarks(p, ev, !nominee, cardRecommendations(meeting, p, undefined));
-    lines.push(`Proposal ${p.id}, ${p.title}:`);
-    for (const n of p.nominees) {
-      const m = marks.get(n.id);
-      const words =
-        m === undefined
-          ? 'not voted'
-          : typeof m === 'string'
-            ? m
-            : Object.entries(m)
-                .map(([k, x]) => `${k} ${Number(x).toLocaleString('en-US')} shares`)
-                .join(', ');
-      lines.push(`  ${n.name}: ${words}`);
-    }
-  }
-  return lines;
+/** Paragraphs as a small accessible HTML e-mail (a heading, one paragraph per line), in its language. */
+export function simpleEmailHtml(lang: Lang, title: string, lines: readonly string[]): string {
+  const body = lines
+    .map((l) =>
+      l === ''
+        ? ''
+        : `<p style="margin:6px 0${l.startsWith('  ') ? ';padding-left:1.5em' : ''}">${escapeHtml(l.trim())}</p>`,
+    )
+    .join('');
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="margin:0"><main style="font-family:Arial,Helvetica,sans-serif;font-size:17px;line-height:1.5;color:#1b1b1b;max-width:40em;padding:16px;overflow-wrap:break-word">${body}</main></body></html>`;
 }
 
 export function renderConfirmation(f: ConfirmationFacts): RenderedEmail {
-  const company = f.meeting.company.name;
+  const lang = f.lang ?? 'en';
+  const m = f.meeting;
+  const company = m.company.name;
   const subject = headerSafe(
-    `${company}: your ${f.kind === 'proxy' ? 'proxy' : 'revocation'} was received, receipt ${f.receiptCode}`,
+    t(lang, f.kind === 'proxy' ? 'mail.subjectProxy' : 'mail.subjectRevocation', {
+      company,
+      code: f.receiptCode,
+    }),
   );
-  const intro =
-    f.kind === 'proxy'
-      ? `We received your proxy for the ${f.meeting.title} of ${company}, held ${f.meeting.start.replace('T', ' at ')} (${f.meeting.timeZone}) at ${f.meeting.place}.`
-      : `We received your revocation: you have no proxy for the ${f.meeting.title} of ${company}. Your shares are not represented unless you vote again or attend.`;
+  const where = { title: m.title, company, start: meetingStartText(m, lang), place: m.place };
+  const cutoff = cutoffText(m, lang);
   const body = [
-    `Dear ${f.holderName},`,
+    t(lang, 'mail.dear', { name: f.holderName }),
     '',
-    intro,
+    t(lang, f.kind === 'proxy' ? 'mail.introProxy' : 'mail.introRevocation', where),
     '',
-    `Receipt code: ${f.receiptCode}`,
-    `Received: ${f.executedAt} (UTC)`,
-    `Shares: ${f.shares.toLocaleString('en-US')}`,
+    t(lang, 'mail.receipt', { code: f.receiptCode }),
+    t(lang, 'mail.received', { time: holderInstant(Date.parse(f.executedAt), m.timeZone, lang) }),
+    t(lang, 'mail.shares', { shares: formatNumber(f.shares) }),
     '',
-    ...(f.votes
-      ? ['Your shares will be voted as follows:', ...describeVotes(f.meeting, f.votes, f.nominee), '']
-      : []),
-    `You can change your vote until ${f.meeting.internetCutoff.local.replace('T', ' at ')} (${f.meeting.internetCutoff.timeZone ?? f.meeting.timeZone}) with the voting link in your notice: the latest-dated proxy is the one that counts. You can also revoke it in writing to the Secretary, or vote in person at the meeting.`,
+    ...(f.votes ? [t(lang, 'mail.votedAs'), ...describeVotes(m, f.votes, f.nominee, lang), ''] : []),
+    f.kind === 'proxy'
+      ? t(lang, 'mail.changeProxy', { cutoff })
+      : t(lang, 'mail.afterRevocation', { cutoff }),
     '',
-    'If you did not do this, contact the company at once.',
+    t(lang, 'mail.notYou', { help: helpContact(m, lang) }),
   ];
-  const text = `${body.join('\n')}\n`;
-  const html = `<!doctype html><html lang="en"><body style="font-family:sans-serif;line-height:1.5">${body
-    .map((l) => (l === '' ? '<br>' : `<p style="margin:0">${escapeHtml(l)}</p>`))
-    .join('')}</body></html>`;
-  return { subject, text, html };
+  return { subject, text: `${body.join('\n')}\n`, html: simpleEmailHtml(lang, subject, body) };
 }

@@ -15,6 +15,8 @@ export interface Holder {
   shares: number;
   /** A broker, bank or depository (e.g. Cede & Co.) holding for beneficial owners. */
   nominee: boolean;
+  /** The language of the holder's notice and e-mails (the register's optional column); absent: English. */
+  language?: 'en' | 'es';
 }
 
 export const ACCOUNT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/;

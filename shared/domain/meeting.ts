@@ -28,6 +28,32 @@ export const RECOMMENDATIONS = ['FOR', 'AGAINST'] as const;
 /** What a soliciting party's card recommends on a nominee (RULES.md section 8). */
 export const NOMINEE_RECOMMENDATIONS = ['FOR', 'WITHHOLD'] as const;
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https address' });
+
+/**
+ * The proxy materials as Rule 14a-16 has the notice name them: the website, each document at its own
+ * address (not a search page), and how and by when a holder asks for free paper or e-mail copies.
+ */
+const materialsSchema = z.strictObject({
+  website: httpUrl,
+  documents: z.array(z.strictObject({ title: text, url: httpUrl })).min(1),
+  copies: z.strictObject({
+    phone: text,
+    email: z.email({ error: 'must be an e-mail address' }),
+    website: httpUrl,
+    /** The date by which a holder should ask, to receive the copies in time. */
+    requestBy: date,
+  }),
+});
+
+/** Who answers holders' questions (the notice, the e-mails and the ballot name it). */
+const helpSchema = z.strictObject({
+  name: text,
+  phone: text.optional(),
+  email: z.email({ error: 'must be an e-mail address' }).optional(),
+  website: httpUrl.optional(),
+});
+
 /** A soliciting party (RULES.md section 8): the registrant (the board) first, then each dissident. */
 const partySchema = z.strictObject({ id, name: text });
 
@@ -149,7 +175,13 @@ export const meetingSchema = z
       .min(1)
       .max(5)
       .optional(),
-    proxyStatementUrl: z.url({ protocol: /^https?$/, error: 'must be an http or https address' }),
+    proxyStatementUrl: httpUrl,
+    /** The notice's materials website, documents and paper copies (absent: the proxy statement only). */
+    materials: materialsSchema.optional(),
+    /** The holders' help contact (absent: the Corporate Secretary at the company's address). */
+    help: helpSchema.optional(),
+    /** What admission to the meeting takes (identification, proof of ownership) and where to get directions. */
+    admission: text.optional(),
     /** How a cumulative election spreads the votes of proxies that marked FOR without an allocation. */
     cumulativeDiscretion: z.enum(['maximize', 'even']).default('maximize'),
     /**
@@ -190,6 +222,14 @@ export const meetingSchema = z
           message: 'must not be after the meeting starts',
         });
       }
+    }
+    const requestBy = m.materials?.copies.requestBy;
+    if (requestBy && isRealDate(requestBy) && daysBetween(requestBy, meetingDate) < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['materials', 'copies', 'requestBy'],
+        message: 'must be before the meeting date',
+      });
     }
     if (isRealDate(m.noticeDate) && daysBetween(m.recordDate, m.noticeDate) < 0) {
       ctx.addIssue({ code: 'custom', path: ['noticeDate'], message: 'must not be before the record date' });
@@ -299,6 +339,19 @@ export function meetingWarnings(m: Meeting): MeetingWarning[] {
     warnings.push({
       path: 'noticeDate',
       message: `the notice goes out ${noticeDays} days before the meeting, later than the 40 days of SEC Rule 14a-16`,
+    });
+  }
+  if (!m.materials) {
+    warnings.push({
+      path: 'materials',
+      message:
+        'no materials website, documents or way to ask for paper copies: the notice of Rule 14a-16 names them (the notice links the proxy statement only)',
+    });
+  }
+  if (!m.help) {
+    warnings.push({
+      path: 'help',
+      message: 'no help contact: holders are sent to the Corporate Secretary at the company address',
     });
   }
   return warnings;

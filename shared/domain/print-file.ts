@@ -7,7 +7,8 @@ import { formatControlNumber } from './control-number.ts';
 import { csvCell } from './csv.ts';
 import type { Holder } from './holder.ts';
 import type { Meeting } from './meeting.ts';
-import { noticeLines, votingLink } from './notice.ts';
+import { langOf } from './messages.ts';
+import { ballotPageUrl, noticeLines } from './notice.ts';
 
 /** Why a holder's notice goes by post. */
 export const PRINT_REASONS = ['no-e-delivery', 'bounced', 'complaint', 'operator'] as const;
@@ -30,7 +31,7 @@ export const PRINT_FILE_COLUMNS = [
 ] as const;
 
 export interface PrintRow {
-  holder: Pick<Holder, 'account' | 'name' | 'jointNames' | 'mailingAddress' | 'shares'>;
+  holder: Pick<Holder, 'account' | 'name' | 'jointNames' | 'mailingAddress' | 'shares' | 'language'>;
   /** 16 digits. */
   controlNumber: string;
   reason: PrintReason;
@@ -70,8 +71,9 @@ export function printRowValues(meeting: Meeting, ballotUrl: string, row: PrintRo
     // In groups of four, as on the notice: a spreadsheet keeps it as text (a 16-digit number would
     // lose its last digit to floating point).
     formatControlNumber(row.controlNumber),
-    // The bare page: no URL carries the control number (a paper notice has no link token either).
-    votingLink(ballotUrl),
+    // The bare page (in the holder's language): no URL carries the control number (a paper notice has
+    // no link token either).
+    ballotPageUrl(ballotUrl, langOf(h.language)),
     row.reason,
     row.reissued ? 'yes' : 'no',
     text,

@@ -19,6 +19,8 @@ export const REGISTER_COLUMNS = [
   'nominee',
 ] as const;
 export type RegisterColumn = (typeof REGISTER_COLUMNS)[number];
+/** A column a register may have: the holder's language for notices and e-mails (empty: English). */
+export const LANGUAGE_COLUMN = 'language' as const;
 
 export const MAX_NAME_LENGTH = 200;
 export const MAX_JOINT_NAMES = 20;
@@ -262,7 +264,7 @@ function badCharacter(value: string, lineBreaksAllowed: boolean): string | null 
   return null;
 }
 
-type Push = (field: RegisterColumn | '', message: string) => void;
+type Push = (field: RegisterColumn | typeof LANGUAGE_COLUMN | '', message: string) => void;
 
 function readName(value: string, field: RegisterColumn, push: Push): string | null {
   const name = value.trim();
@@ -484,7 +486,23 @@ function readRow(cells: readonly string[], skip: readonly boolean[] | null, push
 
 const normalizeColumn = (s: string) => s.toLowerCase().replace(/[^a-z]/g, '');
 
-/** The index of each column (in REGISTER_COLUMNS order) among the header's values, or null. */
+/** The holder's language from the register's optional column: "" is English; "en", "es" (or the names). */
+function readLanguage(raw: string, push: Push): Holder['language'] | null {
+  const v = raw.trim().toLowerCase();
+  if (v === '') return undefined;
+  if (['en', 'english', 'inglés', 'ingles'].includes(v) || v.startsWith('en-')) return 'en';
+  if (['es', 'spanish', 'español', 'espanol'].includes(v) || v.startsWith('es-')) return 'es';
+  push(
+    LANGUAGE_COLUMN,
+    `must be en (English) or es (Spanish), or empty for English, not ${show(raw.trim())}`,
+  );
+  return null;
+}
+
+/**
+ * The index of each column (in REGISTER_COLUMNS order, then the language column or -1 when the file
+ * has none) among the header's values, or null.
+ */
 function readHeader(record: RawRecord | null, problems: RegisterProblem[]): number[] | null {
   const expected = REGISTER_COLUMNS.join(',');
   if (!record) {
@@ -509,7 +527,9 @@ function readHeader(record: RawRecord | null, problems: RegisterProblem[]): numb
   }
   const index = new Map<string, number>();
   names.forEach((name, k) => {
-    if (!(REGISTER_COLUMNS as readonly string[]).includes(name)) {
+    if (name === LANGUAGE_COLUMN && !index.has(name)) {
+      index.set(name, k);
+    } else if (!(REGISTER_COLUMNS as readonly string[]).includes(name) && name !== LANGUAGE_COLUMN) {
       const near = REGISTER_COLUMNS.find((c) => normalizeColumn(c) === normalizeColumn(name));
       const label =
         name === ''
@@ -527,7 +547,7 @@ function readHeader(record: RawRecord | null, problems: RegisterProblem[]): numb
       problems.push({ line, field: column, message: 'the column is missing from the header' });
   }
   if (problems.length > before) return null;
-  return REGISTER_COLUMNS.map((c) => index.get(c) as number);
+  return [...REGISTER_COLUMNS.map((c) => index.get(c) as number), index.get(LANGUAGE_COLUMN) ?? -1];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -655,8 +675,9 @@ export function parseRegister(
 
   const holders: Holder[] = [];
   const firstLine = new AccountIndex();
-  const width = columns.length;
-  const cells: string[] = new Array(width);
+  const languageAt = columns[REGISTER_COLUMNS.length] as number;
+  const width = languageAt < 0 ? REGISTER_COLUMNS.length : REGISTER_COLUMNS.length + 1;
+  const cells: string[] = new Array(REGISTER_COLUMNS.length);
   let line = 0;
   const push: Push = (field, message) => {
     problems.push({ line, field, message });
@@ -676,7 +697,10 @@ export function parseRegister(
       for (const p of record.problems) {
         const column = columns.indexOf(p.index);
         if (column >= 0) skip[column] = true;
-        push(REGISTER_COLUMNS[column] ?? '', p.message);
+        push(
+          column === REGISTER_COLUMNS.length ? LANGUAGE_COLUMN : (REGISTER_COLUMNS[column] ?? ''),
+          p.message,
+        );
       }
     }
     if (fields.length !== width) {
@@ -691,9 +715,14 @@ export function parseRegister(
       unreadableShares++;
       continue;
     }
-    for (let k = 0; k < width; k++) cells[k] = fields[columns[k] as number] as string;
+    for (let k = 0; k < REGISTER_COLUMNS.length; k++) cells[k] = fields[columns[k] as number] as string;
     const before = problems.length;
-    const holder = readRow(cells, skip, push);
+    let holder = readRow(cells, skip, push);
+    if (languageAt >= 0 && !skip?.[REGISTER_COLUMNS.length]) {
+      const language = readLanguage(fields[languageAt] as string, push);
+      if (language === null) holder = null;
+      else if (holder && language !== undefined) holder = { ...holder, language };
+    }
 
     // Shares count towards the total, and accounts towards duplicates, even when other values are bad.
     let shares: number | null = holder ? holder.shares : null;
@@ -790,7 +819,8 @@ function csvValue(value: string): string {
  * lines), or duplicate accounts.
  */
 export function serializeRegister(holders: readonly Holder[]): string {
-  const out: string[] = [REGISTER_COLUMNS.join(',')];
+  const withLanguage = holders.some((h) => h.language !== undefined);
+  const out: string[] = [[...REGISTER_COLUMNS, ...(withLanguage ? [LANGUAGE_COLUMN] : [])].join(',')];
   const problems: RegisterProblem[] = [];
   const firstLine = new AccountIndex();
   let line = 2;
@@ -810,6 +840,9 @@ export function serializeRegister(holders: readonly Holder[]): string {
     ];
     const before = problems.length;
     const back = readRow(cells, null, push);
+    if (withLanguage) cells.push(h.language ?? '');
+    if (h.language !== undefined && h.language !== 'en' && h.language !== 'es')
+      push(LANGUAGE_COLUMN, 'must be "en" or "es", or absent');
     if (back && problems.length === before) {
       if (back.name !== h.name) push('name', 'has spaces at the start or end');
       if (!sameStrings(back.jointNames, h.jointNames)) {

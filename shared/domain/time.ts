@@ -64,16 +64,27 @@ export function localDate(epochMs: number, timeZone: string): string {
  */
 export function zonedInstant(epochMs: number, timeZone: string): string {
   const w = wallClockAt(epochMs, timeZone);
-  let zone = timeZone;
+  const zone = zoneAbbreviation(epochMs, timeZone);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)} ${zone}`;
+}
+
+/** The zone's short name in force at an instant, as US readers know it: "PDT", "EDT" (else "GMT+1"). */
+export function zoneAbbreviation(epochMs: number, timeZone: string): string {
   try {
-    zone =
+    return (
       new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
         .formatToParts(new Date(epochMs))
-        .find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+        .find((p) => p.type === 'timeZoneName')?.value ?? timeZone
+    );
   } catch {
     // An unknown zone is refused by the meeting file's schema; keep the IANA name if it ever gets here.
+    return timeZone;
   }
-  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)} ${zone}`;
+}
+
+/** The wall clock of a zone at an instant (year, month 1-12, day, hour 0-23, minute, second). */
+export function wallClock(epochMs: number, timeZone: string): Readonly<WallClock> {
+  return wallClockAt(epochMs, timeZone);
 }
 
 function pad(n: number, width = 2): string {

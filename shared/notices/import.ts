@@ -24,6 +24,7 @@ import { importHolders } from '../voting/register-import.ts';
 import { type ChunkTotals, ImportBusy, ImportCheckpoints, type ImportJob } from './import-checkpoint.ts';
 import { noticeMessage } from './message.ts';
 import type { NoticeQueue, PrintFileSink } from './ports.ts';
+import { writePrintCompanions } from './printed-notice.ts';
 import { reissueControlNumber } from './reissue.ts';
 
 /** Holders per chunk: about 30 transactions, 100 queue batches and one print-file part. */
@@ -313,6 +314,9 @@ async function importChunk(
     input.printSink && paper.length > 0
       ? await input.printSink.writePart(chunkIndex, printFileCsv(input.meeting, input.ballotUrl, paper))
       : null;
+  // The printed notices and proxy cards of the chunk's paper holders, at a place fixed by the chunk.
+  if (part && input.printSink)
+    await writePrintCompanions(input.printSink, input.meeting, input.ballotUrl, paper, chunkIndex);
   if (messages.length > 0 && input.queue) await input.queue.enqueue(messages);
   issued.clear();
   return {

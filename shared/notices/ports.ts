@@ -28,6 +28,12 @@ export interface PrintFileSink {
   writePart(chunk: number, csv: string): Promise<string>;
   /** Once every chunk is handed on: the print file made of these parts, in order (null: none). */
   finish(parts: readonly string[]): Promise<string | null>;
+  /**
+   * Writes, or writes again, a companion document beside the file ("print.csv" and "notices" give
+   * "print.notices.html"; an import's chunk 3 names "notices.part-000003"): the printed notices, the
+   * proxy cards. Returns where it went.
+   */
+  writeCompanion?(name: string, html: string): Promise<string>;
 }
 
 export const METRIC_NAMES = [

@@ -8,6 +8,7 @@ import type { Meeting } from '../domain/meeting.ts';
 import { type PrintReason, type PrintRow, printFileCsv } from '../domain/print-file.ts';
 import type { TableNames } from '../storage/tables.ts';
 import type { PrintFileSink } from './ports.ts';
+import { writePrintCompanions } from './printed-notice.ts';
 import { reissueControlNumber } from './reissue.ts';
 import { type HolderNoticeState, readNoticeState } from './state.ts';
 
@@ -36,6 +37,10 @@ export interface PrintFileRunResult {
   /** Re-issued by someone else meanwhile: not printed here. */
   skipped: string[];
   file: string;
+  /** The printed notices beside it (one page per holder, with the QR code), when the sink writes them. */
+  notices: string | null;
+  /** The holders' proxy cards beside it, to post with paper materials (Rule 14a-16(f)(2)). */
+  cards: string | null;
 }
 
 function reasonFor(s: HolderNoticeState): PrintReason | null {
@@ -79,7 +84,10 @@ export async function producePrintFile(input: PrintFileRunInput): Promise<PrintF
     else skipped.push(s.holder.account);
   }
   const file = await input.sink.write(printFileCsv(input.meeting, input.ballotUrl, rows));
+  const companions = await writePrintCompanions(input.sink, input.meeting, input.ballotUrl, rows);
   return {
+    notices: companions?.notices ?? null,
+    cards: companions?.cards ?? null,
     printed: rows.map((r) => ({ account: r.holder.account, reason: r.reason })),
     skipped,
     file,

@@ -33,19 +33,32 @@ export class FilePrintSink implements PrintFileSink {
   }
 
   async write(csv: string): Promise<string> {
+    return this.create(this.path, csv);
+  }
+
+  /** A companion beside the file: "print.csv" and "notices" give "print.notices.html". */
+  async writeCompanion(name: string, html: string): Promise<string> {
+    // Written whole, then renamed over what an interrupted attempt at the same chunk left.
+    const path = this.path.replace(/(\.csv)?$/i, `.${name}.html`);
+    await writeFile(`${path}.tmp`, html, { encoding: 'utf8', mode: 0o600 });
+    await rename(`${path}.tmp`, path);
+    return path;
+  }
+
+  private async create(path: string, content: string): Promise<string> {
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(this.path, 'wx', 0o600);
+      handle = await open(path, 'wx', 0o600);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new PrintFileUnwritable(this.path, code === 'EEXIST' ? EXISTS : `cannot be created (${code})`);
+      throw new PrintFileUnwritable(path, code === 'EEXIST' ? EXISTS : `cannot be created (${code})`);
     }
     try {
-      await handle.writeFile(csv, 'utf8');
+      await handle.writeFile(content, 'utf8');
     } finally {
       await handle.close();
     }
-    return this.path;
+    return path;
   }
 
   private get partsDir(): string {

@@ -1,78 +1,60 @@
 // The reminder e-mail (pure rendering): to a holder with no effective proxy, a few days before the
 // internet cut-off. It carries no control number: it sends the holder back to the notice e-mail (whose
 // link holds the number) or to a paper copy.
-import type { RenderedEmail } from '../domain/confirmation-email.ts';
+import { type RenderedEmail, simpleEmailHtml } from '../domain/confirmation-email.ts';
 import type { Holder } from '../domain/holder.ts';
+import { cutoffText, holderDate, meetingStartText } from '../domain/holder-time.ts';
+import { helpContact, joinNames } from '../domain/holder-words.ts';
 import type { Meeting } from '../domain/meeting.ts';
-import { escapeHtml, headerSafe } from '../domain/text.ts';
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-/** "2002-06-12T23:59" -> "11:59 p.m. on June 12, 2002". */
-export function wallClockWords(local: string): string {
-  const [y = 0, mo = 1, d = 1] = local.slice(0, 10).split('-').map(Number);
-  const [h = 0, mi = 0] = local.slice(11, 16).split(':').map(Number);
-  const time = `${((h + 11) % 12) + 1}:${String(mi).padStart(2, '0')} ${h < 12 ? 'a.m.' : 'p.m.'}`;
-  return `${time} on ${MONTHS[mo - 1]} ${d}, ${y}`;
-}
+import { formatNumber, type Lang, langOf, t } from '../domain/messages.ts';
+import { ballotPageUrl } from '../domain/notice.ts';
+import { headerSafe } from '../domain/text.ts';
 
 export interface ReminderFacts {
   meeting: Meeting;
-  holder: Pick<Holder, 'name' | 'jointNames' | 'shares'>;
+  holder: Pick<Holder, 'name' | 'jointNames' | 'shares'> & { language?: string | null | undefined };
   ballotUrl: string;
   /** When the notice e-mail went (ISO instant), to help the holder find it. */
   noticeSentAt: string | null;
   reminder: number;
+  lang?: Lang | undefined;
 }
 
 export function reminderLines(f: ReminderFacts): string[] {
   const m = f.meeting;
-  const cutoffZone = m.internetCutoff.timeZone ?? m.timeZone;
-  const noticeDay = f.noticeSentAt ? ` on ${f.noticeSentAt.slice(0, 10)}` : '';
+  const lang = f.lang ?? langOf(f.holder.language);
+  const cutoff = cutoffText(m, lang);
+  const sent = f.noticeSentAt
+    ? t(lang, 'reminder.sentOn', { date: holderDate(f.noticeSentAt.slice(0, 10), lang) })
+    : '';
   return [
-    `REMINDER: ${m.title.toUpperCase()}`,
+    t(lang, 'reminder.title', { title: m.title }).toUpperCase(),
     `${m.company.name}, ${m.company.address}`,
     '',
-    `To: ${[f.holder.name, ...f.holder.jointNames].join(' and ')}`,
-    `Shares: ${f.holder.shares.toLocaleString('en-US')}`,
+    `${t(lang, 'notice.to')}: ${joinNames([f.holder.name, ...f.holder.jointNames], lang)}`,
+    `${t(lang, 'notice.shares')}: ${formatNumber(f.holder.shares)}`,
     '',
-    `We have no proxy from you for the meeting at ${wallClockWords(m.start)} (${m.timeZone} time), ${m.place}.`,
-    `Internet voting closes at ${wallClockWords(m.internetCutoff.local)} (${cutoffZone} time).`,
+    t(lang, 'reminder.noProxy', { start: meetingStartText(m, lang), place: m.place }),
+    t(lang, 'reminder.closes', { cutoff }),
     '',
-    'HOW TO VOTE',
-    `  Open the "Vote now" link in the notice of meeting we e-mailed you${noticeDay} (it works once),`,
-    `  Or go to ${f.ballotUrl} and type the 16-digit control number printed in that notice.`,
-    '  This reminder does not contain your control number. If you cannot find the notice, write to the',
-    `  Corporate Secretary, ${m.company.name}, ${m.company.address}, for a paper copy, or vote in person at the meeting.`,
+    t(lang, 'notice.howH').toUpperCase(),
+    `  ${t(lang, 'reminder.howLink', { sent })}`,
+    `  ${t(lang, 'reminder.howNumber', { url: ballotPageUrl(f.ballotUrl, lang) })}`,
+    `  ${t(lang, 'reminder.noNumber', { help: helpContact(m, lang) })}`,
     '',
-    `The proxy statement and annual report: ${m.proxyStatementUrl}`,
+    t(lang, 'reminder.materials', { url: m.materials?.website ?? m.proxyStatementUrl }),
     '',
-    'If you have voted since this reminder was sent, thank you: there is nothing more to do.',
+    t(lang, 'reminder.thanks'),
   ];
 }
 
 export function renderReminderEmail(f: ReminderFacts): RenderedEmail {
+  const lang = f.lang ?? langOf(f.holder.language);
   const lines = reminderLines(f);
   const subject = headerSafe(
-    `${f.meeting.company.name}: reminder to vote before ${wallClockWords(f.meeting.internetCutoff.local)}`,
+    t(lang, 'reminder.subject', { company: f.meeting.company.name, cutoff: cutoffText(f.meeting, lang) }),
   );
-  const html = `<!doctype html><html lang="en"><body style="font-family:sans-serif;line-height:1.5;max-width:40em">${lines
-    .map((l) => (l === '' ? '<br>' : `<p style="margin:0;white-space:pre-wrap">${escapeHtml(l)}</p>`))
-    .join('')}</body></html>`;
-  return { subject, text: `${lines.join('\n')}\n`, html };
+  return { subject, text: `${lines.join('\n')}\n`, html: simpleEmailHtml(lang, subject, lines) };
 }
 
 /**

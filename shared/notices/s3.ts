@@ -80,4 +80,8 @@ export class ObjectPrintSink implements PrintFileSink {
     const texts = await Promise.all(parts.map((p) => this.store.get(keyOf(p))));
     return this.write(texts.map(partBody).join(''));
   }
+
+  writeCompanion(name: string, html: string): Promise<string> {
+    return this.store.put(`${this.folder}print-file.${name}.html`, html, 'text/html; charset=utf-8');
+  }
 }

@@ -25,6 +25,7 @@ export function holderToItem(h: Holder): HolderItem {
     mailingAddress: h.mailingAddress,
     shares: h.shares,
     nominee: h.nominee,
+    ...(h.language ? { language: h.language } : {}),
   };
 }
 
@@ -38,5 +39,6 @@ export function itemToHolder(item: Record<string, unknown>): Holder {
     mailingAddress: String(item.mailingAddress),
     shares: Number(item.shares),
     nominee: item.nominee === true,
+    ...(item.language === 'en' || item.language === 'es' ? { language: item.language } : {}),
   };
 }

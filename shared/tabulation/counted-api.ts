@@ -3,12 +3,16 @@
 // before the final count: 409; a receipt code that is not the account's: 404 naming receiptCode.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
+import { holderInstant } from '../domain/holder-time.ts';
+import type { Meeting } from '../domain/meeting.ts';
+import { LANGS, type Lang, type MessageKey, t } from '../domain/messages.ts';
 import { httpHandler } from '../http/handler.ts';
 import { HttpError, json, parseJsonBody } from '../http/json.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { ballotRequestSchema, toHttpError as votingHttpError } from '../voting/http.ts';
+import type { CountedAnswer } from './counted.ts';
 import { type CountedDeps, CountedError, checkCounted, normalizeReceiptCode } from './counted.ts';
-import { renderCountedEmail } from './counted-email.ts';
+import { instructionText, renderCountedEmail } from './counted-email.ts';
 
 export const countedRequestSchema = z.strictObject({
   controlNumber: ballotRequestSchema.shape.controlNumber,
@@ -18,7 +22,24 @@ export const countedRequestSchema = z.strictObject({
     .regex(/^[A-Za-z0-9\s-]+$/, 'must be the receipt code of your confirmation, e.g. ABCD-EFGH-JKLM'),
   /** Send the answer by e-mail to the holder's address on file as well. */
   email: z.boolean().optional(),
+  /** The language of the page: the e-mail is written in it. */
+  lang: z.enum(LANGS, { error: 'must be "en" or "es"' }).optional(),
 });
+
+/** The answer in the holder's words, per language: every time in the meeting's zone (holder-time.ts). */
+export function countedTexts(m: Meeting, a: CountedAnswer): Record<Lang, Record<string, string | null>> {
+  const one = (lang: Lang) => ({
+    message: t(lang, `counted.msg.${a.status}` as MessageKey),
+    mismatch: a.historyUnchanged ? null : t(lang, 'counted.mismatch'),
+    instruction: instructionText(m, a.instruction, lang),
+    countedInstead: a.countedInstead ? instructionText(m, a.countedInstead, lang) : null,
+    finalCount: t(lang, 'counted.page.finalText', {
+      run: a.finalCount.runId,
+      time: holderInstant(Date.parse(a.finalCount.finishedAt), m.timeZone, lang),
+    }),
+  });
+  return { en: one('en'), es: one('es') };
+}
 
 const STATUS: Record<CountedError['code'], [number, string]> = {
   invalid: [400, 'invalid_request'],
@@ -65,6 +86,7 @@ export const handleCounted = (runtime: CountedRuntime, logger: Logger) =>
                 nominee: holder.nominee,
                 receiptCode: normalizeReceiptCode(body.receiptCode) ?? body.receiptCode,
                 answer,
+                lang: body.lang,
               }),
               { kind: 'counted-as-cast' },
             );
@@ -78,7 +100,11 @@ export const handleCounted = (runtime: CountedRuntime, logger: Logger) =>
         }
       }
       logger.info('counted-as-cast answered', { status: answer.status, email: email?.sent ?? false });
-      return json(200, { ...answer, ...(email ? { email } : {}) });
+      return json(200, {
+        ...answer,
+        texts: countedTexts(runtime.meeting, answer),
+        ...(email ? { email } : {}),
+      });
     },
     toHttpError,
   );

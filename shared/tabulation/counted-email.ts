@@ -1,19 +1,24 @@
 // The counted-as-cast answer by e-mail, to the holder's address on file (never to an address given in
-// the request). Plain text, and the same lines as escaped HTML.
-import { describeVotes, type RenderedEmail } from '../domain/confirmation-email.ts';
+// the request). Plain text, and the same lines as escaped HTML; times in the meeting's zone.
+import { type RenderedEmail, simpleEmailHtml } from '../domain/confirmation-email.ts';
+import { holderDate, holderInstant } from '../domain/holder-time.ts';
+import { describeVotes, helpContact } from '../domain/holder-words.ts';
 import type { Meeting } from '../domain/meeting.ts';
-import { escapeHtml, headerSafe } from '../domain/text.ts';
-import { type CountedAnswer, instructionWords } from './counted.ts';
+import { type Lang, type MessageKey, t } from '../domain/messages.ts';
+import { headerSafe } from '../domain/text.ts';
+import type { CountedAnswer, DescribedInstruction } from './counted.ts';
 
-const STATUS_WORDS: Record<CountedAnswer['status'], string> = {
-  counted: 'counted',
-  superseded: 'replaced by a later instruction',
-  revoked: 'revoked',
-  'revocation-in-effect': 'your revocation was in effect',
-  'in-conflict': 'in an open conflict',
-  rejected: 'not counted: received outside the times the meeting allows',
-  'not-in-final-count': 'not part of the final count',
-};
+/** "an internet proxy, received Saturday, June 1, 2002, 10:00 a.m. PDT" in the holder's language. */
+export function instructionText(m: Meeting, d: DescribedInstruction, lang: Lang): string {
+  const channel = t(lang, `counted.channel.${d.channel}` as MessageKey);
+  const what = t(lang, `counted.kind.${d.kind}` as MessageKey, { channel });
+  return d.dated
+    ? t(lang, 'counted.dated', { what, date: holderDate(d.dated, lang, false) })
+    : t(lang, 'counted.receivedAt', {
+        what,
+        time: holderInstant(Date.parse(d.receivedAt), m.timeZone, lang),
+      });
+}
 
 export function renderCountedEmail(f: {
   meeting: Meeting;
@@ -21,34 +26,41 @@ export function renderCountedEmail(f: {
   nominee: boolean;
   receiptCode: string;
   answer: CountedAnswer;
+  lang?: Lang | undefined;
 }): RenderedEmail {
+  const lang = f.lang ?? 'en';
   const a = f.answer;
-  const company = f.meeting.company.name;
-  const subject = headerSafe(`${company}: receipt ${f.receiptCode}, ${STATUS_WORDS[a.status]}`);
+  const m = f.meeting;
+  const company = m.company.name;
+  const status = t(lang, `counted.status.${a.status}` as MessageKey);
+  const subject = headerSafe(t(lang, 'counted.subject', { company, code: f.receiptCode, status }));
   const lines = [
-    `Dear ${f.holderName},`,
+    t(lang, 'mail.dear', { name: f.holderName }),
     '',
-    `You asked whether your instruction with receipt code ${f.receiptCode} was counted at the ${f.meeting.title} of ${company}.`,
+    t(lang, 'counted.asked', { code: f.receiptCode, title: m.title, company }),
     '',
-    a.message,
+    t(lang, `counted.msg.${a.status}` as MessageKey),
+    ...(a.historyUnchanged ? [] : ['', t(lang, 'counted.mismatch')]),
     '',
-    `Your instruction: ${instructionWords(a.instruction)}.`,
+    t(lang, 'counted.yours', { what: instructionText(m, a.instruction, lang) }),
     ...(a.instruction.votes
-      ? ['As given:', ...describeVotes(f.meeting, a.instruction.votes, f.nominee).map((l) => `  ${l}`)]
+      ? [
+          t(lang, 'counted.asGiven'),
+          ...describeVotes(m, a.instruction.votes, f.nominee, lang).map((l) => `  ${l}`),
+        ]
       : []),
-    ...(a.countedInstead ? ['', `Counted instead: ${instructionWords(a.countedInstead)}.`] : []),
-    '',
-    `Final count: run ${a.finalCount.runId}, finished ${a.finalCount.finishedAt} (UTC).`,
-    ...(a.finalCount.historyRoot ? [`History digest of the final count: ${a.finalCount.historyRoot}`] : []),
-    ...(a.evidence
-      ? [`Your account in that digest: ${a.evidence.count} instruction(s), chain ${a.evidence.head}`]
+    ...(a.countedInstead
+      ? ['', t(lang, 'counted.instead', { what: instructionText(m, a.countedInstead, lang) })]
       : []),
     '',
-    'If this is not what you did, contact the company at once.',
+    t(lang, 'counted.final', {
+      run: a.finalCount.runId,
+      time: holderInstant(Date.parse(a.finalCount.finishedAt), m.timeZone, lang),
+    }),
+    ...(a.finalCount.historyRoot ? [t(lang, 'counted.digest', { root: a.finalCount.historyRoot })] : []),
+    ...(a.evidence ? [t(lang, 'counted.evidence', { count: a.evidence.count, head: a.evidence.head })] : []),
+    '',
+    t(lang, 'counted.notYou', { help: helpContact(m, lang) }),
   ];
-  const text = `${lines.join('\n')}\n`;
-  const html = `<!doctype html><html lang="en"><body style="font-family:sans-serif;line-height:1.5">${lines
-    .map((l) => (l === '' ? '<br>' : `<p style="margin:0">${escapeHtml(l)}</p>`))
-    .join('')}</body></html>`;
-  return { subject, text, html };
+  return { subject, text: `${lines.join('\n')}\n`, html: simpleEmailHtml(lang, subject, lines) };
 }

@@ -7,13 +7,23 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { html, trusted } from '../ballot-page/markup.ts';
 import { ballotCsp, PAGE_HEADERS } from '../ballot-page/page.ts';
 import { BALLOT_CSS } from '../ballot-page/styles.ts';
+import { helpContact } from '../domain/holder-words.ts';
 import type { Meeting } from '../domain/meeting.ts';
+import { clientMessages, type Lang, t } from '../domain/messages.ts';
 import { html as htmlResponse } from '../http/json.ts';
 
 // Keep this source free of back-ticks, of "${", and of the text "</" + "script".
-export const COUNTED_SCRIPT = `
+const COUNTED_SCRIPT_TEMPLATE = `
 (function () {
   'use strict';
+  var M = __MESSAGES__;
+  var LANG = document.documentElement.lang === 'es' ? 'es' : 'en';
+  function tr(key, params) {
+    var text = M[key] === undefined ? key : M[key];
+    return text.replace(/[{]([A-Za-z0-9_]+)[}]/g, function (whole, name) {
+      return params && params[name] !== undefined ? String(params[name]) : whole;
+    });
+  }
   function $(id) { return document.getElementById(id); }
   function el(tag, className, text) {
     var e = document.createElement(tag);
@@ -37,7 +47,7 @@ export const COUNTED_SCRIPT = `
     $('alert').textContent = '';
   }
   function showError(body, status) {
-    var err = body && body.error ? body.error : { message: 'Something went wrong (' + status + '). Please try again.' };
+    var err = body && body.error ? body.error : { message: tr('counted.page.error', { status: status }) };
     var first = null;
     (err.fields || []).forEach(function (f) {
       var slot = $('err_' + f.path);
@@ -50,27 +60,33 @@ export const COUNTED_SCRIPT = `
     $('alert').textContent = err.message;
     (first || $('alert')).focus();
   }
-  function fact(dl, term, value) {
+  function fact(dl, term, value, className) {
     dl.appendChild(el('dt', null, term));
-    dl.appendChild(el('dd', null, value));
-  }
-  function words(d) {
-    var what = d.kind === 'meeting-ballot' ? 'ballot cast at the meeting' : d.channel + ' ' + d.kind;
-    return what + (d.dated ? ', dated ' + d.dated : ', received ' + new Date(d.receivedAt).toLocaleString('en-US'));
+    dl.appendChild(el('dd', className || null, value));
   }
   function showAnswer(a) {
+    var words = a.texts && a.texts[LANG] ? a.texts[LANG] : { message: a.message, instruction: '', finalCount: a.finalCount.runId };
     var box = $('answer');
     box.textContent = '';
-    box.className = a.status === 'counted' || a.status === 'revocation-in-effect' ? 'success' : 'warning';
-    box.appendChild(el('p', null, a.message));
+    var good = (a.status === 'counted' || a.status === 'revocation-in-effect') && a.historyUnchanged !== false;
+    box.className = good ? 'success' : 'warning';
+    if (words.mismatch) box.appendChild(el('p', 'mismatch', words.mismatch)).insertBefore(el('strong', null, '\u26a0 '), null);
+    box.appendChild(el('p', null, words.message));
     var dl = el('dl', 'facts');
-    fact(dl, 'Your instruction', words(a.instruction));
-    if (a.countedInstead) fact(dl, 'Counted instead', words(a.countedInstead));
-    fact(dl, 'Final count', a.finalCount.runId + ', finished ' + new Date(a.finalCount.finishedAt).toLocaleString('en-US'));
-    if (a.finalCount.historyRoot) fact(dl, 'History digest of the final count', a.finalCount.historyRoot);
-    if (a.evidence) fact(dl, 'Your account in that digest', a.evidence.count + ' instruction(s), chain ' + a.evidence.head);
+    fact(dl, tr('counted.page.yours'), words.instruction);
+    if (words.countedInstead) fact(dl, tr('counted.page.instead'), words.countedInstead);
+    fact(dl, tr('counted.page.final'), words.finalCount);
     box.appendChild(dl);
-    if (a.email) box.appendChild(el('p', null, a.email.sent ? 'We have also sent this answer to your e-mail address on file.' : 'No e-mail was sent: ' + a.email.reason));
+    if (a.finalCount.historyRoot || a.evidence) {
+      var details = el('details', 'proof');
+      details.appendChild(el('summary', null, tr('counted.page.proof')));
+      var proof = el('dl', 'facts');
+      if (a.finalCount.historyRoot) fact(proof, tr('counted.page.digest'), a.finalCount.historyRoot, 'hash');
+      if (a.evidence) fact(proof, tr('counted.page.evidence'), tr('counted.page.evidenceText', { count: a.evidence.count, head: a.evidence.head }), 'hash');
+      details.appendChild(proof);
+      box.appendChild(details);
+    }
+    if (a.email) box.appendChild(el('p', null, a.email.sent ? tr('counted.page.emailSent') : tr('counted.page.emailNot', { reason: a.email.reason })));
     box.hidden = false;
     box.focus();
   }
@@ -80,14 +96,15 @@ export const COUNTED_SCRIPT = `
     $('answer').hidden = true;
     var button = $('check');
     button.setAttribute('aria-disabled', 'true');
-    $('status').textContent = 'Checking...';
+    $('status').textContent = tr('counted.page.checking');
     fetch('/api/counted', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         controlNumber: $('controlNumber').value,
         receiptCode: $('receiptCode').value,
-        email: $('email').checked
+        email: $('email').checked,
+        lang: LANG
       })
     }).then(function (res) {
       return res.json().then(function (body) { return { res: res, body: body }; }, function () { return { res: res, body: null }; });
@@ -98,53 +115,63 @@ export const COUNTED_SCRIPT = `
     }, function () {
       $('status').textContent = '';
       button.removeAttribute('aria-disabled');
-      showError(null, 'no connection');
+      showError(null, '-');
     });
   });
 })();
 `;
 
-export function renderCountedHtml(m: Meeting): string {
+/** The page's script for a language: the catalog's /counted messages go in as JSON. */
+export function countedScript(lang: Lang = 'en'): string {
+  const json = JSON.stringify(clientMessages(lang, ['counted.page.'])).replace(/</g, '\\u003c');
+  return COUNTED_SCRIPT_TEMPLATE.replace('__MESSAGES__', json);
+}
+
+/** The English script (kept for callers that hash it). */
+export const COUNTED_SCRIPT = countedScript('en');
+
+export function renderCountedHtml(m: Meeting, lang: Lang = 'en'): string {
   const slot = (path: string, label: string) =>
     html`<p class="field-error" id="err_${path}" data-label="${label}" hidden></p>`;
+  const other: Lang = lang === 'en' ? 'es' : 'en';
   return html`<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
-<title>Check that your vote was counted: ${m.company.name}, ${m.title}</title>
+<title>${t(lang, 'counted.page.title', { company: m.company.name, title: m.title })}</title>
 <style>${trusted(BALLOT_CSS)}</style>
 </head>
 <body>
-<header class="site"><div class="wrap"><p class="company">${m.company.name}</p><p class="address">${m.company.address}</p></div></header>
+<header class="site"><div class="wrap"><p class="company">${m.company.name}</p><p class="address">${m.company.address}</p><p class="lang"><a href="${other === 'en' ? 'counted' : `counted?lang=${other}`}" hreflang="${other}" lang="${other}" aria-label="${t(lang, 'lang.switch.label')}">${t(lang, 'lang.switch')}</a></p></div></header>
 <main class="wrap" id="main">
-<h1>${m.title}: check that your vote was counted</h1>
-<p>Once the polls are closed and the final count is made, you can check here that the instruction you gave (your proxy, your revocation, or your ballot at the meeting) is the one that was counted for your shares.</p>
-<noscript><p class="warning">This page needs JavaScript.</p></noscript>
+<h1>${t(lang, 'counted.page.h1', { title: m.title })}</h1>
+<p>${t(lang, 'counted.page.intro')}</p>
+<noscript><p class="warning">${t(lang, 'counted.page.noscript')}</p></noscript>
 <p class="status" id="status" role="status" aria-live="polite"></p>
 <form id="counted-form" novalidate>
 <div class="field">
-<label for="controlNumber">Control number</label>
-<p class="hint" id="controlNumber-hint">The 16 digits in your notice of meeting. Keep it private.</p>
+<label for="controlNumber">${t(lang, 'counted.page.number')}</label>
+<p class="hint" id="controlNumber-hint">${t(lang, 'counted.page.numberHint')}</p>
 <input type="text" id="controlNumber" class="number" inputmode="numeric" autocomplete="off" spellcheck="false" maxlength="40" aria-describedby="controlNumber-hint err_controlNumber">
-${slot('controlNumber', 'Control number')}
+${slot('controlNumber', t(lang, 'counted.page.number'))}
 </div>
 <div class="field">
-<label for="receiptCode">Receipt code</label>
-<p class="hint" id="receiptCode-hint">The 12-character code on your confirmation, e.g. ABCD-EFGH-JKLM.</p>
+<label for="receiptCode">${t(lang, 'counted.page.receipt')}</label>
+<p class="hint" id="receiptCode-hint">${t(lang, 'counted.page.receiptHint')}</p>
 <input type="text" id="receiptCode" class="number" autocomplete="off" spellcheck="false" maxlength="40" aria-describedby="receiptCode-hint err_receiptCode">
-${slot('receiptCode', 'Receipt code')}
+${slot('receiptCode', t(lang, 'counted.page.receipt'))}
 </div>
-<div class="choices"><label class="choice" for="email"><input type="checkbox" id="email"><span>Also send me the answer by e-mail, to my address on file</span></label></div>
+<div class="choices"><label class="choice" for="email"><input type="checkbox" id="email"><span>${t(lang, 'counted.page.email')}</span></label></div>
 <div class="alert" id="alert" role="alert" tabindex="-1"></div>
-<div class="actions"><button type="submit" class="primary" id="check">Check my vote</button></div>
+<div class="actions"><button type="submit" class="primary" id="check">${t(lang, 'counted.page.check')}</button></div>
 </form>
-<div id="answer" tabindex="-1" role="region" aria-label="The answer" hidden></div>
+<div id="answer" tabindex="-1" role="region" aria-label="${t(lang, 'counted.page.answer')}" hidden></div>
 </main>
-<footer class="site-footer"><div class="wrap"><p>${m.company.name}.</p></div></footer>
-<script>${trusted(COUNTED_SCRIPT)}</script>
+<footer class="site-footer"><div class="wrap"><p>${m.company.name}. ${t(lang, 'counted.page.help', { help: helpContact(m, lang) })}</p></div></footer>
+<script>${trusted(countedScript(lang))}</script>
 </body>
 </html>
 `.value;
@@ -155,8 +182,8 @@ export interface CountedPage {
   csp: string;
 }
 
-export function renderCountedPage(m: Meeting): CountedPage {
-  return { body: renderCountedHtml(m), csp: ballotCsp(COUNTED_SCRIPT, BALLOT_CSS) };
+export function renderCountedPage(m: Meeting, lang: Lang = 'en'): CountedPage {
+  return { body: renderCountedHtml(m, lang), csp: ballotCsp(countedScript(lang), BALLOT_CSS) };
 }
 
 export function countedPageResponse(page: CountedPage): APIGatewayProxyStructuredResultV2 {

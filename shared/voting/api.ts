@@ -2,7 +2,9 @@
 // refusal goes through toHttpError.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { renderConfirmation } from '../domain/confirmation-email.ts';
+import { holderDateAll, holderInstantAll } from '../domain/holder-time.ts';
 import { sessionCookie, sessionIdFrom } from '../domain/link-token.ts';
+import type { Lang } from '../domain/messages.ts';
 import { httpHandler } from '../http/handler.ts';
 import { json, parseJsonBody } from '../http/json.ts';
 import {
@@ -39,24 +41,43 @@ export function publicMeeting(runtime: VotingRuntime) {
     internetCutoff: m.internetCutoff,
     proxyholders: m.proxyholders,
     proxyStatementUrl: m.proxyStatementUrl,
+    ...(m.parties ? { parties: m.parties } : {}),
     proposals: m.proposals,
   };
 }
 
-function receiptBody(r: Receipt) {
+function receiptBody(runtime: VotingRuntime, r: Receipt) {
   return {
     receiptCode: r.receiptCode,
     kind: r.kind,
     executedAt: r.executedAt,
+    /** The receipt time as the holder reads it, in the meeting's zone (holder-time.ts), per language. */
+    executedAtText: holderInstantAll(r.executedAt, runtime.meeting.timeZone),
     effective: r.effective,
     replayed: r.replayed,
     votes: r.votes,
   };
 }
 
+/** The ballot's times as the holder reads them, in the meeting's zone, in every language. */
+function ballotTexts(runtime: VotingRuntime, ballot: BallotView) {
+  const zone = runtime.meeting.timeZone;
+  const c = ballot.current;
+  return {
+    closesAt: holderInstantAll(ballot.closesAt, zone),
+    current: c
+      ? { receivedAt: holderInstantAll(c.receivedAt, zone), dated: c.dated ? holderDateAll(c.dated) : null }
+      : null,
+  };
+}
+
 /** The answer that opens a ballot, setting the session cookie when a session was opened. */
 function ballotAnswer(runtime: VotingRuntime, ballot: BallotView, session: OpenedSession | null) {
-  const answer = json(200, { meeting: publicMeeting(runtime), ...ballot });
+  const answer = json(200, {
+    meeting: publicMeeting(runtime),
+    ...ballot,
+    texts: ballotTexts(runtime, ballot),
+  });
   if (session) answer.cookies = [sessionCookie(session.id, runtime.secureCookies)];
   return answer;
 }
@@ -95,7 +116,7 @@ export const handleOpenLink = (runtime: VotingRuntime, logger: Logger) =>
   );
 
 /** The confirmation e-mail; a failure to send is logged and counted, and never undoes the vote. */
-async function confirm(runtime: VotingRuntime, logger: Logger, r: Receipt): Promise<void> {
+async function confirm(runtime: VotingRuntime, logger: Logger, r: Receipt, lang?: Lang): Promise<void> {
   if (!r.holder.email) return;
   try {
     const email = renderConfirmation({
@@ -107,6 +128,7 @@ async function confirm(runtime: VotingRuntime, logger: Logger, r: Receipt): Prom
       executedAt: r.executedAt,
       kind: r.kind,
       votes: r.votes,
+      lang,
     });
     await runtime.mailer.send(r.holder.email, email, { kind: `confirmation-${r.kind}` });
   } catch (e) {
@@ -126,7 +148,7 @@ export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
-      const body = parseJsonBody(event, proxyRequestSchema);
+      const { lang, ...body } = parseJsonBody(event, proxyRequestSchema);
       const receipt = await submitProxy(
         runtime.deps,
         { ...body, sessionId: sessionIdFrom(event.cookies) },
@@ -138,8 +160,8 @@ export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
       });
       if (!receipt.replayed) runtime.deps.metrics?.count('ProxiesAccepted');
       logger.info('proxy accepted', { effective: receipt.effective, replayed: receipt.replayed });
-      if (!receipt.replayed) await confirm(runtime, logger, receipt);
-      return json(receipt.replayed ? 200 : 201, receiptBody(receipt));
+      if (!receipt.replayed) await confirm(runtime, logger, receipt, lang);
+      return json(receipt.replayed ? 200 : 201, receiptBody(runtime, receipt));
     },
     toHttpError,
   );
@@ -148,7 +170,7 @@ export const handleRevokeProxy = (runtime: VotingRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
-      const body = parseJsonBody(event, revokeRequestSchema);
+      const { lang, ...body } = parseJsonBody(event, revokeRequestSchema);
       const receipt = await revokeProxy(
         runtime.deps,
         { ...body, sessionId: sessionIdFrom(event.cookies) },
@@ -157,8 +179,8 @@ export const handleRevokeProxy = (runtime: VotingRuntime, logger: Logger) =>
       );
       if (!receipt.replayed) runtime.deps.metrics?.count('Revocations');
       logger.info('revocation accepted', { effective: receipt.effective, replayed: receipt.replayed });
-      if (!receipt.replayed) await confirm(runtime, logger, receipt);
-      return json(receipt.replayed ? 200 : 201, receiptBody(receipt));
+      if (!receipt.replayed) await confirm(runtime, logger, receipt, lang);
+      return json(receipt.replayed ? 200 : 201, receiptBody(runtime, receipt));
     },
     toHttpError,
   );

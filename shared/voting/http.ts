@@ -1,6 +1,7 @@
 // The voting API's request schemas and its mapping of voting refusals to HTTP answers, in one place.
 import * as z from 'zod';
 import { votesSchema } from '../domain/instruction.ts';
+import { LANGS } from '../domain/messages.ts';
 import { HttpError } from '../http/json.ts';
 import { PollsClosedError } from './ports.ts';
 import { VotingError } from './submit.ts';
@@ -22,16 +23,20 @@ export const linkRequestSchema = z.strictObject({
     .max(64, 'is too long')
     .regex(/^[A-Za-z0-9_-]+$/, 'must be the token of your link'),
 });
+/** The language the holder reads the ballot in: the confirmation e-mail is written in it. */
+const lang = z.enum(LANGS, { error: 'must be "en" or "es"' }).optional();
 export const proxyRequestSchema = z.strictObject({
   controlNumber: controlNumber.optional(),
   votes: votesSchema,
   idempotencyKey,
   signedBy: z.string().trim().min(1).max(200).optional(),
+  lang,
 });
 export const revokeRequestSchema = z.strictObject({
   controlNumber: controlNumber.optional(),
   idempotencyKey,
   signedBy: z.string().trim().min(1).max(200).optional(),
+  lang,
 });
 
 const STATUS: Record<VotingError['code'], [number, string]> = {

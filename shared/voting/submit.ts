@@ -212,7 +212,17 @@ function assertOpen(deps: VotingDeps, arrivedAt: number | undefined): number {
 export interface BallotView {
   holder: { name: string; jointNames: string[]; shares: number; nominee: boolean };
   /** The effective instruction now, so the page can show it and the holder can change it. */
-  current: { kind: Instruction['kind']; receiptCode: string; receivedAt: string; votes: Votes | null } | null;
+  current: {
+    kind: Instruction['kind'];
+    channel: Instruction['channel'];
+    /** The date written on a paper card or revocation. */
+    dated?: string;
+    /** Whose card a proxy is on (RULES.md section 8), when it says. */
+    party?: string;
+    receiptCode: string;
+    receivedAt: string;
+    votes: Votes | null;
+  } | null;
   closesAt: string;
 }
 
@@ -258,6 +268,9 @@ function describeCurrent(s: StoredInstruction): NonNullable<BallotView['current'
   const i = s.instruction;
   return {
     kind: i.kind,
+    channel: i.channel,
+    ...('dated' in i && i.dated !== undefined ? { dated: i.dated } : {}),
+    ...('party' in i && i.party !== undefined ? { party: i.party } : {}),
     receiptCode: s.receiptCode,
     receivedAt: i.receivedAt,
     votes: i.kind === 'proxy' || i.kind === 'meeting-ballot' ? i.votes : null,

@@ -132,6 +132,13 @@ const postJson = async (path: string, body: unknown) => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
+/** Every submission goes through the review: "Review my vote", then "Send my vote". */
+async function reviewAndSend(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Review my vote' }).click();
+  await page.getByRole('heading', { name: 'Check your vote before you send it' }).waitFor();
+  await page.getByRole('button', { name: 'Send my vote' }).click();
+}
+
 const nominee = (page: Page, name: string) => page.getByRole('group', { name, exact: true });
 const proposal = (page: Page, n: string) =>
   page.getByRole('group', { name: new RegExp(`^Proposal ${n}\\b`) });
@@ -177,7 +184,7 @@ describe('the ballot page in Chromium', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('header').textContent()).toContain('HemaCare Corporation');
     const facts = (await page.locator('section[aria-labelledby="meeting-h"]').textContent()) ?? '';
-    expect(facts).toContain('Thursday, June 13, 2002, at 9:30 a.m. Pacific Daylight Time');
+    expect(facts).toContain('Thursday, June 13, 2002, 9:30 a.m. PDT');
     expect(facts).toContain('Warner Center Marriott Hotel');
     expect(await page.locator('#holder-names').textContent()).toBe(`${HOSTILE} and ${JOINT}`);
     expect(await page.locator('#holder-names img, #holder-names b').count()).toBe(0);
@@ -220,7 +227,7 @@ describe('the ballot page in Chromium', () => {
     // First vote: withhold Robert L. Johnson, AGAINST proposal 2.
     await nominee(page, 'Robert L. Johnson').getByRole('radio', { name: 'Withhold' }).check();
     await proposal(page, '2').getByRole('radio', { name: 'Against' }).check();
-    await page.getByRole('button', { name: 'Submit my vote' }).click();
+    await reviewAndSend(page);
     await page.getByRole('heading', { name: 'Your vote is recorded' }).waitFor();
     const first = (await page.locator('#receipt-code').textContent()) ?? '';
     expect(first).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -255,7 +262,7 @@ describe('the ballot page in Chromium', () => {
     await nominee(page, 'Stephen P. Wallace').getByRole('radio', { name: 'Withhold' }).check();
     await proposal(page, '2').getByRole('radio', { name: 'Abstain' }).check();
     await signer.selectOption({ label: JOINT });
-    await page.getByRole('button', { name: 'Submit my vote' }).click();
+    await reviewAndSend(page);
     await page.getByRole('heading', { name: 'Your vote is recorded' }).waitFor();
     const second = (await page.locator('#receipt-code').textContent()) ?? '';
     expect(second).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -335,7 +342,14 @@ describe('the ballot page in Chromium', () => {
     expect(await page.locator('#revoke').isHidden()).toBe(true);
 
     // One button: an empty proxy, voted as the Board recommends.
+    // The quick way is not the first thing on the ballot, and never votes in one tap: it shows the review.
     await page.getByRole('button', { name: 'Vote as the Board recommends' }).click();
+    await page.getByRole('heading', { name: 'Check your vote before you send it' }).waitFor();
+    expect(await new DynamoVoteStore(doc, names, Date.now).history('W-2')).toHaveLength(0);
+    expect(await page.locator('#review-votes').textContent()).toContain(
+      'Alan C. Darlington: For (left blank: voted as the Board recommends)',
+    );
+    await page.getByRole('button', { name: 'Send my vote' }).click();
     await page.getByRole('heading', { name: 'Your vote is recorded' }).waitFor();
     const recorded = await page.locator('#receipt-votes').textContent();
     expect(recorded).toContain('Alan C. Darlington: For (left blank: voted as the Board recommends)');
@@ -384,7 +398,7 @@ describe('the ballot page in Chromium', () => {
     expect(await page.locator('[data-slot="alloc-sum"]').textContent()).toBe(
       'You have given 20,000 of your 10,000 votes.',
     );
-    await page.getByRole('button', { name: 'Submit my vote' }).click();
+    await page.getByRole('button', { name: 'Review my vote' }).click();
     await page.locator('#err_votes_1_allocation').waitFor();
     expect(await page.locator('#err_votes_1_allocation').textContent()).toBe(
       'Cumulative votes in proposal 1 add up to 20,000, more than your 10,000 votes.',
@@ -394,7 +408,7 @@ describe('the ballot page in Chromium', () => {
 
     // The first request is lost on the network; the page retries it with the very same key.
     await proposal(page, '2').getByRole('radio', { name: 'For' }).check();
-    await page.getByRole('button', { name: 'Submit my vote' }).click();
+    await reviewAndSend(page);
     await page.getByRole('heading', { name: 'Your vote is recorded' }).waitFor();
     expect(sent).toHaveLength(2);
     expect(sent[0]?.idempotencyKey).toMatch(
@@ -419,7 +433,7 @@ describe('the ballot page in Chromium', () => {
       ],
     });
     await nominee(page, 'Robert L. Johnson').getByRole('radio', { name: 'Withhold' }).check();
-    await page.getByRole('button', { name: 'Submit my vote' }).click();
+    await reviewAndSend(page);
     const fieldError = page.locator('#err_votes_1_marks_johnson');
     await fieldError.waitFor();
     expect(await fieldError.textContent()).toBe(
@@ -436,12 +450,12 @@ describe('the ballot page in Chromium', () => {
 
     // 410: voting closed, said plainly; the buttons are disabled.
     await refuse(410, { code: 'voting_closed', message: 'Internet voting closed.', fields: [] });
-    await page.getByRole('button', { name: 'Submit my vote' }).click();
+    await reviewAndSend(page);
     await page.locator('#ballot-alert').getByText('Internet voting is closed').waitFor();
     expect(await page.locator('#ballot-alert').textContent()).toContain(
       'You can still vote in person at the meeting.',
     );
-    expect(await page.getByRole('button', { name: 'Submit my vote' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Review my vote' }).isDisabled()).toBe(true);
     await page.close();
 
     // 429: too many attempts from this address, said plainly.

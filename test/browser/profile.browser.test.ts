@@ -79,6 +79,7 @@ describe("Chromium's profile after a vote", () => {
     await page.goto(link);
     await page.getByRole('heading', { name: 'Your ballot', level: 2 }).waitFor();
     await page.getByRole('button', { name: 'Vote as the Board recommends' }).click();
+    await page.getByRole('button', { name: 'Send my vote' }).click();
     await page.getByRole('heading', { name: 'Your vote is recorded' }).waitFor();
     // Later, by the typed number (the link is spent): change the vote.
     await page.goto(`${stack.api.url}/vote`);
@@ -89,7 +90,8 @@ describe("Chromium's profile after a vote", () => {
       .getByRole('group', { name: /^Proposal 2\b/ })
       .getByRole('radio', { name: 'Against' })
       .check();
-    await page.getByRole('button', { name: 'Submit my vote' }).click();
+    await page.getByRole('button', { name: 'Review my vote' }).click();
+    await page.getByRole('button', { name: 'Send my vote' }).click();
     await page.getByRole('heading', { name: 'Your vote is recorded' }).waitFor();
     await context.close();
     context = undefined;

@@ -70,7 +70,7 @@ describe('the voting API', () => {
     expect(mine[0]?.subject).toContain(receipt.receiptCode);
     expect(mine[0]?.body.text).toContain(`Receipt code: ${receipt.receiptCode}`);
     expect(mine[0]?.body.text).toContain('Proposal 2, Other business');
-    expect(mine[0]?.body.text).toContain('  Alan C. Darlington: FOR');
+    expect(mine[0]?.body.text).toContain('  Alan C. Darlington: For');
     // The holder's name is escaped in the HTML part.
     expect(mine[0]?.body.html).toContain('Vera &lt;b&gt;Lynn&lt;/b&gt;');
     expect(mine[0]?.body.html).not.toContain('<b>Lynn</b>');

@@ -156,7 +156,7 @@ export async function mailTo(addresses: readonly string[]): Promise<StoredMail[]
 
 /** The control number printed in a notice (never in its links). */
 export function numberInNotice(text: string): string {
-  const m = /type your control number: (\d{4} \d{4} \d{4} \d{4})/.exec(text);
+  const m = /(?:type your control number|Your control number): (\d{4} \d{4} \d{4} \d{4})/.exec(text);
   if (!m?.[1]) throw new Error('no control number printed in the notice');
   return m[1].replace(/ /g, '');
 }

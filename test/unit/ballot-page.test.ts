@@ -6,10 +6,15 @@ import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { BALLOT_SCRIPT } from '../../shared/ballot-page/client.ts';
-import { localDateTime } from '../../shared/ballot-page/format.ts';
 import { html, trusted } from '../../shared/ballot-page/markup.ts';
-import { ballotCsp, ballotPageResponse, renderBallotPage } from '../../shared/ballot-page/page.ts';
+import {
+  ballotCsp,
+  ballotPageResponse,
+  ballotScript,
+  renderBallotPage,
+} from '../../shared/ballot-page/page.ts';
 import { BALLOT_CSS } from '../../shared/ballot-page/styles.ts';
+import { offsetToReach } from '../../shared/config/clock.ts';
 import { type Meeting, parseMeeting } from '../../shared/domain/meeting.ts';
 
 const meetingJson = readFileSync(new URL('../../meetings/hemacare-2002.json', import.meta.url), 'utf8');
@@ -41,7 +46,14 @@ function hostileMeeting(): Meeting {
   });
   const meeting = parseMeeting(JSON.stringify(raw));
   // The meeting schema refuses a javascript: address; the page must not trust the schema alone.
-  return { ...meeting, proxyStatementUrl: 'javascript:alert(6)' };
+  return {
+    ...meeting,
+    proxyStatementUrl: 'javascript:alert(6)',
+    materials: meeting.materials && {
+      ...meeting.materials,
+      documents: [{ title: 'proxy statement', url: 'javascript:alert(6)' }],
+    },
+  };
 }
 
 /** The markup outside the inline <style> and <script>, where every tag and attribute is ours. */
@@ -101,18 +113,20 @@ describe('the rendered ballot page', () => {
   });
 
   it('renders a link only for an http(s) proxy statement address', () => {
-    expect(attrValues(body, 'href')).toEqual([]);
+    // Only the page's own language switch: the javascript: address is shown as text.
+    expect(attrValues(body, 'href')).toEqual(['vote?lang=es']);
     expect(body).toContain('proxy statement (javascript:alert(6))');
     const normal = renderBallotPage(hemacare).body;
-    const href = hemacare.proxyStatementUrl.replace(/&/g, '&amp;');
-    expect(attrValues(normal, 'href')).toEqual([href, href]);
-    expect(normal).toContain(`<a href="${href}" rel="noopener noreferrer">proxy statement</a>`);
+    const docs = (hemacare.materials?.documents ?? []).map((d) => d.url);
+    expect(docs).toHaveLength(2);
+    expect(attrValues(normal, 'href')).toEqual(['vote?lang=es', ...docs]);
+    expect(normal).toContain(`<a href="${docs[0]}" rel="noopener noreferrer">Proxy statement</a>`);
   });
 
   it('has a strict CSP whose hashes are those of the inline style and script', () => {
     const script = /<script>([\s\S]*?)<\/script>/.exec(body)?.[1] as string;
     const style = /<style>([\s\S]*?)<\/style>/.exec(body)?.[1] as string;
-    expect(script).toBe(BALLOT_SCRIPT);
+    expect(script).toBe(ballotScript('en'));
     expect(style).toBe(BALLOT_CSS);
     const hash = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
     const directives = Object.fromEntries(
@@ -186,13 +200,10 @@ describe('the rendered ballot page', () => {
     expect(body).toContain('Not nominated by the Board');
   });
 
-  it('states the meeting in plain words, in its own time zone', () => {
+  it('states the meeting in plain words, in its own time zone (the cut-off too, though set in New York time)', () => {
     const normal = renderBallotPage(hemacare).body;
-    expect(localDateTime(hemacare.start, hemacare.timeZone)).toBe(
-      'Thursday, June 13, 2002, at 9:30 a.m. Pacific Daylight Time',
-    );
-    expect(normal).toContain('<dd>Thursday, June 13, 2002, at 9:30 a.m. Pacific Daylight Time</dd>');
-    expect(normal).toContain('<dd>Wednesday, June 12, 2002, at 11:59 p.m. Eastern Daylight Time</dd>');
+    expect(normal).toContain('<dd>Thursday, June 13, 2002, 9:30 a.m. PDT</dd>');
+    expect(normal).toContain('<dd id="closes-at-page">Wednesday, June 12, 2002, 8:59 p.m. PDT</dd>');
     expect(normal).toContain('close of business on Friday, April 19, 2002');
     expect(normal).toContain('The Board recommends a vote FOR each nominee.');
   });
@@ -284,6 +295,8 @@ describe('GET /vote (the Lambda handler)', () => {
     vi.stubEnv('MEETING_JSON', meetingJson);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'ERROR');
     vi.stubEnv('ORIGIN_SECRET', ORIGIN_SECRET);
+    // While internet voting is open (1 June 2002 on the functions' clock).
+    vi.stubEnv('CLOCK_OFFSET_MS', String(offsetToReach('2002-06-01T17:00:00.000Z')));
     try {
       const { handler } = await import('../../functions/ballot-page/handler.ts');
       const res = (await handler(

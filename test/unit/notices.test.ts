@@ -78,14 +78,19 @@ describe('print file', () => {
     const text = a.notice_text as string;
     for (const fact of [
       'HemaCare Corporation',
-      'Thursday, June 13, 2002 at 9:30 a.m.',
+      'IMPORTANT NOTICE REGARDING THE AVAILABILITY OF PROXY MATERIALS FOR THE SHAREHOLDER MEETING TO BE HELD ON THURSDAY, JUNE 13, 2002',
+      'will be held on Thursday, June 13, 2002, 9:30 a.m. PDT',
       'Warner Center Marriott Hotel',
       'Friday, April 19, 2002',
       'Election of five directors',
       'The Board recommends a vote FOR',
-      '11:59 p.m. on Wednesday, June 12, 2002 (America/New_York time)',
+      'Internet voting closes on Wednesday, June 12, 2002, 8:59 p.m. PDT.',
       'HOW TO CHANGE OR REVOKE YOUR VOTE',
       meeting.proxyStatementUrl,
+      'Please make your request on or before Thursday, May 30, 2002 to facilitate timely delivery.',
+      'ATTENDING THE MEETING',
+      'Cumulative voting is allowed in this election',
+      '1-800-555-0143',
       '1234 5678 9012 345',
     ]) {
       expect(text).toContain(fact);
@@ -119,8 +124,9 @@ describe('notice and reminder e-mails', () => {
       linkToken: token,
     });
     expect(token).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(email.text).toContain(`${BALLOT}#t=${token} (this link works once)`);
-    expect(email.html).toContain(`href="${BALLOT}#t=${token}"`);
+    expect(email.text).toContain(`Vote now: ${BALLOT}#t=${token}\nThe button works once.`);
+    // The button opens a window of its own: a mail viewer's frame cannot hold the ballot page.
+    expect(email.html).toContain(`href="${BALLOT}#t=${token}" target="_blank" rel="noopener noreferrer"`);
     // The number is printed for the holder to type, and is in no URL.
     expect(email.text).toContain(formatControlNumber(N1));
     for (const url of `${email.text} ${email.html}`.match(/https?:\/\/[^\s"<]+/g) ?? [])
@@ -132,10 +138,10 @@ describe('notice and reminder e-mails', () => {
       controlNumber: N1,
       ballotUrl: BALLOT,
     });
-    expect(paperText.text).toContain(
-      `go to ${BALLOT} and type your control number: ${formatControlNumber(N1)}`,
-    );
-    expect(paperText.html).not.toContain('<a href');
+    expect(paperText.text).toContain(`Go to ${BALLOT} and type your control number.`);
+    expect(paperText.text).toContain(`Your control number: ${formatControlNumber(N1)}`);
+    expect(paperText.html).not.toContain('#t=');
+    expect(paperText.text).not.toContain('Vote now');
   });
 
   it('a reminder carries no control number, says where the number is and when voting closes', () => {
@@ -147,10 +153,10 @@ describe('notice and reminder e-mails', () => {
       reminder: 1,
     });
     expect(email.text).not.toMatch(/\d{16}|\d{4} \d{4} \d{4} \d{4}|#c=/);
-    expect(email.text).toContain('notice of meeting we e-mailed you on 2002-05-06');
-    expect(email.text).toContain('11:59 p.m. on June 12, 2002 (America/New_York time)');
+    expect(email.text).toContain('notice of meeting we e-mailed you on Monday, May 6, 2002');
+    expect(email.text).toContain('Internet voting closes on Wednesday, June 12, 2002, 8:59 p.m. PDT.');
     expect(email.html).toContain('Mary &lt;b&gt;Jones&lt;/b&gt;');
-    expect(email.subject).toContain('reminder to vote before 11:59 p.m. on June 12, 2002');
+    expect(email.subject).toContain('reminder to vote before Wednesday, June 12, 2002, 8:59 p.m. PDT');
   });
 });
 
