@@ -176,7 +176,6 @@ export class ComputeStack extends Stack {
     const fromAddress = mailboxAddress(props.settings.mail.from);
     if (!fromAddress) throw new Error('mail.from has no address');
     const commonEnvironment: Record<string, string> = {
-      MEETING_JSON: JSON.stringify(props.meeting),
       MAIL_FROM: props.settings.mail.from,
       SES_CONFIGURATION_SET: configurationSetName,
       MAX_CONTROL_FAILURES: String(props.settings.maxControlFailures),
@@ -319,6 +318,9 @@ export class ComputeStack extends Stack {
       meetingId: this.meeting.id,
       logRetention: this.logRetention,
       environment,
+      // The meeting file travels in each bundle (its first line sets MEETING_JSON): a contested
+      // meeting's file is larger than Lambda's whole 4 KB environment.
+      bundledEnvironment: { MEETING_JSON: JSON.stringify(this.meeting) },
       functionName,
       ...(worker?.description ? { description: worker.description } : {}),
       ...(worker?.timeoutSeconds ? { timeout: Duration.seconds(worker.timeoutSeconds) } : {}),

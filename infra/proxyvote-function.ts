@@ -23,6 +23,15 @@ export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 /** What an unresolved token (an ARN, a queue URL) is assumed to take once deployed, at most. */
 const TOKEN_ESTIMATE_BYTES = 256;
 
+/**
+ * The bundle's line that sets the bundled environment: each value only where the environment has none,
+ * so a variable set on the function (or by a test) wins.
+ */
+export function bundledEnvironmentBanner(values: Readonly<Record<string, string>>): string {
+  if (Object.keys(values).length === 0) return '';
+  return `for (const [k, v] of Object.entries(${JSON.stringify(values)})) process.env[k] ??= v;`;
+}
+
 /** ESM bundles need `require` for the CommonJS modules esbuild inlines. */
 const REQUIRE_SHIM =
   "import { createRequire as __proxyvoteCreateRequire } from 'node:module'; const require = __proxyvoteCreateRequire(import.meta.url);";
@@ -35,6 +44,12 @@ export interface ProxyvoteFunctionProps {
   readonly meetingId: string;
   readonly logRetention: RetentionDays;
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Values the bundle's first line puts into `process.env` when the deployed environment lacks them:
+   * the meeting file, which Lambda's 4 KB environment cannot hold once a meeting has materials,
+   * parties and inspectors. The handlers read them as any other variable.
+   */
+  readonly bundledEnvironment?: Readonly<Record<string, string>>;
   readonly description?: string;
   /** Default 10 s (the API waits 30 s at most). */
   readonly timeout?: Duration;
@@ -52,6 +67,8 @@ export class ProxyvoteFunction extends NodejsFunction {
   /** The product's name of the function. */
   readonly name: string;
   readonly logs: LogGroup;
+  /** What the bundle sets into `process.env` (see ProxyvoteFunctionProps.bundledEnvironment). */
+  readonly bundledEnvironment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ProxyvoteFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
@@ -103,7 +120,7 @@ export class ProxyvoteFunction extends NodejsFunction {
         target: 'node24',
         platform: 'node',
         mainFields: ['module', 'main'],
-        banner: REQUIRE_SHIM,
+        banner: `${REQUIRE_SHIM} ${bundledEnvironmentBanner(props.bundledEnvironment ?? {})}`.trimEnd(),
         minify: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
@@ -114,6 +131,7 @@ export class ProxyvoteFunction extends NodejsFunction {
     });
     this.name = props.name;
     this.logs = logGroup;
+    this.bundledEnvironment = { ...(props.bundledEnvironment ?? {}) };
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -157,8 +175,8 @@ export class ProxyvoteFunction extends NodejsFunction {
       .join(', ');
     return [
       `the environment of the ${this.name} function would take about ${size} bytes, over Lambda's ` +
-        `${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit (largest: ${biggest}). MEETING_JSON carries the ` +
-        'whole meeting file: shorten its texts, or bundle the file with the functions instead.',
+        `${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit (largest: ${biggest}). The meeting file is ` +
+        'bundled with the code, not in the environment: look at the largest variables named here.',
     ];
   }
 }

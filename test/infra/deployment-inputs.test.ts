@@ -13,7 +13,11 @@ import * as declaredWorkers from '../../functions/workers.ts';
 import { defaultDeployFile, parseDeploySettings, readDeploySettings } from '../../infra/deploy-settings.ts';
 import { DEFAULT_MEETING_FILE, readMeetingFile } from '../../infra/meeting-context.ts';
 import { buildMeetingStacks } from '../../infra/meeting-stacks.ts';
-import { LAMBDA_ENVIRONMENT_LIMIT_BYTES, ProxyvoteFunction } from '../../infra/proxyvote-function.ts';
+import {
+  bundledEnvironmentBanner,
+  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
+  ProxyvoteFunction,
+} from '../../infra/proxyvote-function.ts';
 import { readWorkersModule } from '../../infra/worker-spec.ts';
 import { InvalidInputError } from '../../shared/domain/meeting.ts';
 import type { HttpRoute } from '../../shared/http/route.ts';
@@ -224,5 +228,33 @@ describe('the house function', () => {
     expect(() => app.synth()).toThrow(
       /environment of the big function would take about \d+ bytes, over Lambda's 4096/,
     );
+  });
+
+  it('carries the meeting file in its bundle: the first line sets it where the environment has none', () => {
+    const banner = bundledEnvironmentBanner({ MEETING_JSON: '{"id":"x","quote":"\\"\u2028"}' });
+    const unset: Record<string, string | undefined> = {};
+    new Function('process', banner)({ env: unset });
+    expect(JSON.parse(String(unset.MEETING_JSON))).toEqual({ id: 'x', quote: '"\u2028' });
+    const set: Record<string, string | undefined> = { MEETING_JSON: 'given' };
+    new Function('process', banner)({ env: set });
+    expect(set.MEETING_JSON).toBe('given');
+    expect(bundledEnvironmentBanner({})).toBe('');
+  });
+
+  it('synthesizes the contested example, whose meeting file and the other variables would pass the 4 KB environment', () => {
+    const contested = readMeetingFile('meetings/hemacare-2002-contested.json');
+    expect(Buffer.byteLength(JSON.stringify(contested))).toBeGreaterThan(LAMBDA_ENVIRONMENT_LIMIT_BYTES / 2);
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: join(dir, 'contested') });
+    const contestedSettings = readDeploySettings('meetings/hemacare-2002-contested.deploy.json');
+    const stacks = buildMeetingStacks(app, {
+      meeting: contested,
+      settings: contestedSettings,
+      routes,
+      workers,
+      httpAccess,
+    });
+    expect(() => app.synth()).not.toThrow();
+    const submit = stacks.compute.functions.get('submit-proxy');
+    expect(JSON.parse(String(submit?.bundledEnvironment.MEETING_JSON))).toEqual(contested);
   });
 });

@@ -255,7 +255,10 @@ describe('the functions', () => {
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(variables.POWERTOOLS_SERVICE_NAME).toBe(`proxyvote-${meeting.id}`);
     expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
-    expect(JSON.parse(String(variables.MEETING_JSON))).toEqual(meeting);
+    // The meeting file is in the bundle, not in the 4 KB environment.
+    expect(variables.MEETING_JSON).toBeUndefined();
+    const construct = stacks.compute.functions.get(name);
+    expect(JSON.parse(String(construct?.bundledEnvironment.MEETING_JSON))).toEqual(meeting);
     const logGroup = (p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
     expect(compute.toJSON().Resources[logGroup].Properties).toMatchObject({
       LogGroupName: `/proxyvote/${meeting.id}/${name}`,
