@@ -145,14 +145,8 @@ export async function sendOnceBatch(
       const claimId = claimIds[i] as string;
       if (!claim) throw new Error('a claim of the batch has no result');
       if (!claim.claimed) {
-        if ('stale' in claim) return void (results[i] = 'stale-number');
-        if ('conflict' in claim) return void (results[i] = new NoticeSendError('in-flight-elsewhere', true));
-        const m = claim.existing;
-        if (m.status !== 'sending') return void (results[i] = 'duplicate');
-        const age = deps.now() - Date.parse(m.startedAt);
-        if (!(age >= deps.stuckAfterMs))
-          return void (results[i] = new NoticeSendError('in-flight-elsewhere', true));
-        return void (results[i] = 'stuck');
+        results[i] = notClaimed(deps, claim);
+        return;
       }
       try {
         await deps.bucket.take();
@@ -192,4 +186,18 @@ export async function sendOnceBatch(
     }
   }
   return results;
+}
+
+function notClaimed(
+  deps: SendOnceDeps,
+  claim: Exclude<Awaited<ReturnType<NoticeStore['claimBatch']>>[number], { claimed: true }>,
+): BatchSendResult {
+  if ('stale' in claim) return 'stale-number';
+  if ('conflict' in claim) return new NoticeSendError('in-flight-elsewhere', true);
+  const m = claim.existing;
+  if (m.status !== 'sending') return 'duplicate';
+  const age = deps.now() - Date.parse(m.startedAt);
+  // Another delivery of this message is sending it now: try again later, when it has finished.
+  if (!(age >= deps.stuckAfterMs)) return new NoticeSendError('in-flight-elsewhere', true);
+  return 'stuck';
 }
