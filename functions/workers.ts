@@ -22,6 +22,26 @@ export const NOTICE_ACCOUNT_RATE = NOTICE_MAX_CONCURRENCY * NOTICE_SEND_RATE;
 
 export const workers: readonly WorkerSpec[] = [
   {
+    // The confirmation e-mail of each internet proxy and revocation, from the votes table's stream
+    // (INSERTs only), at most once per instruction (marker HOLDER#<account> / CONFIRM#<id> in the
+    // register table), outside the voting request. Failed batches: retried, then to a dead-letter queue.
+    name: 'confirmations',
+    entry: 'functions/confirmations/handler.ts',
+    description: 'Sends the confirmation e-mail of each stored internet instruction, once',
+    triggers: [{ kind: 'votes-stream', batchSize: 10 }],
+    environment: {
+      // Few at a time (one batch per stream shard); SES's own throttling answers are retried.
+      NOTICE_SEND_RATE: '0',
+      NOTICE_STUCK_AFTER_SECONDS: '300',
+    },
+    access: {
+      mail: ['SendEmail'],
+      // Reads the holder (name, address), claims, completes or releases the marker beside it.
+      tables: { register: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+    },
+    timeoutSeconds: 60,
+  },
+  {
     // Consumes the notice queue: one message per e-delivery holder ({ account, controlNumber }), put
     // there by the register import. Its event source mapping is created DISABLED: the messages wait
     // in the (encrypted) queue until the operator starts the sending (`proxyvote notices send`, or

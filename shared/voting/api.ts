@@ -1,7 +1,6 @@
 // The voting JSON API: ballot, proxy, revoke. Each answer is built from a use case's result; every
 // refusal goes through toHttpError.
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { renderConfirmation } from '../domain/confirmation-email.ts';
 import { sessionCookie, sessionIdFrom } from '../domain/link-token.ts';
 import { httpHandler } from '../http/handler.ts';
 import { json, parseJsonBody } from '../http/json.ts';
@@ -93,26 +92,6 @@ export const handleOpenLink = (runtime: VotingRuntime, logger: Logger) =>
     toHttpError,
   );
 
-/** The confirmation e-mail; a failure to send is logged and counted, and never undoes the vote. */
-async function confirm(runtime: VotingRuntime, logger: Logger, r: Receipt): Promise<void> {
-  if (!r.holder.email) return;
-  try {
-    const email = renderConfirmation({
-      meeting: runtime.meeting,
-      holderName: r.holder.name,
-      shares: r.holder.shares,
-      nominee: r.holder.nominee,
-      receiptCode: r.receiptCode,
-      executedAt: r.executedAt,
-      kind: r.kind,
-      votes: r.votes,
-    });
-    await runtime.mailer.send(r.holder.email, email, { kind: `confirmation-${r.kind}` });
-  } catch (e) {
-    logger.error('confirmation not sent', { error: e instanceof Error ? e.name : 'unknown' });
-  }
-}
-
 export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
   httpHandler(
     logger,
@@ -125,7 +104,6 @@ export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
         event.requestContext.timeEpoch,
       );
       logger.info('proxy accepted', { effective: receipt.effective, replayed: receipt.replayed });
-      if (!receipt.replayed) await confirm(runtime, logger, receipt);
       return json(receipt.replayed ? 200 : 201, receiptBody(receipt));
     },
     toHttpError,
@@ -143,7 +121,6 @@ export const handleRevokeProxy = (runtime: VotingRuntime, logger: Logger) =>
         event.requestContext.timeEpoch,
       );
       logger.info('revocation accepted', { effective: receipt.effective, replayed: receipt.replayed });
-      if (!receipt.replayed) await confirm(runtime, logger, receipt);
       return json(receipt.replayed ? 200 : 201, receiptBody(receipt));
     },
     toHttpError,

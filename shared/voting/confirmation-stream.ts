@@ -6,6 +6,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { asFunction } from '../aws/call-recorder.ts';
+import { loadNoticeConfig } from '../notices/config.ts';
+import { noticeLogger, sendOnceDeps } from '../notices/runtime.ts';
 import { NoticeSendError } from '../notices/send-errors.ts';
 import { type ConfirmationDeps, confirmInstruction, type StoredInstructionItem } from './confirmations.ts';
 
@@ -28,4 +31,14 @@ export function createConfirmationConsumer(deps: ConfirmationDeps, logger: Pick<
     }
     return { batchItemFailures: [] };
   };
+}
+
+/** The confirmations function (its handler), built from an environment: process.env in the function. */
+export function confirmationsFromEnv(env: Record<string, string | undefined> = process.env) {
+  const config = loadNoticeConfig(env, ['MAIL_FROM']);
+  const logger = noticeLogger();
+  return asFunction(
+    'confirmations',
+    createConfirmationConsumer({ meeting: config.meeting, send: sendOnceDeps(config, logger) }, logger),
+  );
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { asFunction } from '../../shared/aws/call-recorder.ts';
 import type { Holder } from '../../shared/domain/holder.ts';
 import { serializeRegister } from '../../shared/domain/register.ts';
 import { StreamPoller } from '../../shared/local/stream-poller.ts';
@@ -154,7 +155,12 @@ describe('confirmations from the votes stream', () => {
         return ses.send(to, email, tags);
       },
     };
-    const poller = new StreamPoller({ client, table: t.names.votes, handler: consumer(refusing) });
+    // As the function (its AWS calls recorded for the IAM test: the release is a DeleteItem).
+    const poller = new StreamPoller({
+      client,
+      table: t.names.votes,
+      handler: asFunction('confirmations', consumer(refusing)),
+    });
     try {
       await poller.drain();
       expect(poller.stats.failures).toBe(1);
