@@ -82,11 +82,8 @@ export async function startVotingStack(options: VotingStackOptions): Promise<Vot
   });
   const api = await startHttpAdapter({ routes, port: 0, adminKeys: operators.all, ...options.adapter });
   // The confirmations worker on the votes stream, as the event source mapping runs it on AWS.
-  const confirmations = new StreamPoller({
-    client,
-    table: names.votes,
-    handler: confirmationsFromEnv(process.env),
-  });
+  // Built on first use, from the environment the stack set up.
+  let confirmations: StreamPoller | undefined;
   return {
     api,
     names,
@@ -94,9 +91,16 @@ export async function startVotingStack(options: VotingStackOptions): Promise<Vot
     secret,
     operators,
     controls: issued,
-    drainConfirmations: () => confirmations.drain(),
+    drainConfirmations: () => {
+      confirmations ??= new StreamPoller({
+        client,
+        table: names.votes,
+        handler: confirmationsFromEnv(process.env),
+      });
+      return confirmations.drain();
+    },
     async stop() {
-      await confirmations.stop();
+      await confirmations?.stop();
       await api.close();
       await Promise.allSettled(
         TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
