@@ -1,14 +1,14 @@
 // notices-10k: 10,000 notices of meeting through the queue consumer path (the in-process queue adapter
-// delivering SQS-shaped batches of ten to the notice-sender's own handler module: the holder read,
-// the at-most-once marker claimed, SendEmail to the SES endpoint, the marker completed) against raw
-// SendEmail calls of the same rendered notice to the SES endpoint with as many sends in flight as
-// the queue can have. The 10,000 go in chunks alternating with raw chunks of the same size (ABBA);
+// delivering SQS-shaped batches of ten to the notice-sender's own handler module: the holders read,
+// the at-most-once markers claimed in one transaction, SendEmail to the SES endpoint, the markers
+// completed in one transaction) against the minimal correct raw calls of the same at-most-once send,
+// batch by batch, with as many batches in flight as the queue runs (see rawBatch below). The 10,000 go in chunks alternating with raw chunks of the same size (ABBA);
 // every holder gets its notice once, so no product send is skipped as a duplicate. A run short of
 // time stops after a chunk pair and says how many went.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { controlNumberHash, newControlNumber } from '../shared/domain/control-number.ts';
 import type { Holder } from '../shared/domain/holder.ts';
 import { parseMeeting } from '../shared/domain/meeting.ts';
@@ -16,13 +16,16 @@ import { renderNoticeEmail } from '../shared/domain/notice.ts';
 import { headerSafe } from '../shared/domain/text.ts';
 import { InProcessNoticeQueue, type SqsHandler } from '../shared/notices/local-queue.ts';
 import { noticeMessage } from '../shared/notices/message.ts';
-import { holderToItem } from '../shared/register/holder-item.ts';
+import { holderKey, holderToItem } from '../shared/register/holder-item.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../shared/storage/dynamo-client.ts';
 import type { BenchResult } from './support/results.ts';
 import { createBenchTables, handlerEnv, MEETING_JSON, newSecretHex, type Services } from './support/stack.ts';
 import { round, runAll } from './support/stats.ts';
 
 export const NOTICES_TARGET = 0.8;
+
+/** The raw side's markers: beside the product's (NOTICE), never the same item. */
+const RAW_MARKER_SK = 'NOTICE-RAW';
 
 export interface NoticesOptions {
   notices: number;
@@ -121,8 +124,13 @@ export async function benchNotices(services: Services, options: NoticesOptions):
     return ms;
   };
 
-  // The raw side: the same notice (rendered once) sent straight to SES, one attempt per call as the
-  // notice mailer does, with as many in flight as the queue delivers at once.
+  // The raw side: the minimal correct calls of an at-most-once send, per SQS batch of ten, issued
+  // straight through the SDK with nothing of the product's code: one BatchGetItem of the ten holders
+  // (the address is on the holder; consistent), one TransactWriteItems claiming the ten markers under
+  // attribute_not_exists, each beside a check that the holder's controlHash is the message's, ten
+  // SendEmail of the same notice (rendered once) at once, one TransactWriteItems completing the ten
+  // markers, each conditional on its claim. Its markers have their own sort key, so the product's and
+  // the raw side's claims of the same holders never meet. As many batches in flight as the queue runs.
   const ses = new SESClient({
     endpoint: services.ses.endpoint,
     region: LOCAL_REGION,
@@ -136,28 +144,100 @@ export async function benchNotices(services: Services, options: NoticesOptions):
     controlNumber: issued.get(sample.account) as string,
     ballotUrl,
   });
-  const inFlight = options.batchesInFlight * 10;
-  const raw = async (from: number, to: number): Promise<number> =>
-    runAll(holders.slice(from, to), inFlight, async (h) => {
-      await ses.send(
-        new SendEmailCommand({
-          Source: 'Proxy Services <proxy@example.com>',
-          Destination: { ToAddresses: [headerSafe(h.email as string)] },
-          Message: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
-            Body: {
-              Text: { Data: email.text, Charset: 'UTF-8' },
-              Html: { Data: email.html, Charset: 'UTF-8' },
+  const doc = tables.clients.doc;
+  const register = tables.names.register;
+  const hashes = new Map(
+    holders.map((h) => [h.account, controlNumberHash(issued.get(h.account) as string, secret)] as const),
+  );
+  const rawBatch = async (batch: readonly Holder[]): Promise<void> => {
+    const got = await doc.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [register]: { Keys: batch.map((h) => holderKey(h.account)), ConsistentRead: true },
+        },
+      }),
+    );
+    const read = got.Responses?.[register] ?? [];
+    if (read.length !== batch.length || Object.keys(got.UnprocessedKeys ?? {}).length > 0)
+      throw new Error('the raw BatchGetItem left holders unread');
+    const claimId = randomUUID();
+    const startedAt = new Date().toISOString();
+    await doc.send(
+      new TransactWriteCommand({
+        ClientRequestToken: randomUUID(),
+        TransactItems: read.flatMap((item) => [
+          {
+            Put: {
+              TableName: register,
+              Item: { pk: item.pk, sk: RAW_MARKER_SK, status: 'sending', claimId, startedAt },
+              ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          Tags: [
-            { Name: 'kind', Value: 'notice' },
-            { Name: 'meeting', Value: meeting.id },
-            { Name: 'account', Value: h.account },
-          ],
-        }),
-      );
-    });
+          {
+            ConditionCheck: {
+              TableName: register,
+              Key: { pk: item.pk, sk: item.sk },
+              ConditionExpression: 'controlHash = :hash',
+              ExpressionAttributeValues: { ':hash': hashes.get(String(item.account)) },
+            },
+          },
+        ]),
+      }),
+    );
+    const sent = await Promise.all(
+      read.map(async (item) => {
+        const out = await ses.send(
+          new SendEmailCommand({
+            Source: 'Proxy Services <proxy@example.com>',
+            Destination: { ToAddresses: [headerSafe(String(item.email))] },
+            Message: {
+              Subject: { Data: email.subject, Charset: 'UTF-8' },
+              Body: {
+                Text: { Data: email.text, Charset: 'UTF-8' },
+                Html: { Data: email.html, Charset: 'UTF-8' },
+              },
+            },
+            Tags: [
+              { Name: 'kind', Value: 'notice' },
+              { Name: 'meeting', Value: meeting.id },
+              { Name: 'account', Value: String(item.account) },
+            ],
+          }),
+        );
+        return { pk: item.pk, id: out.MessageId ?? '' };
+      }),
+    );
+    const sentAt = new Date().toISOString();
+    await doc.send(
+      new TransactWriteCommand({
+        ClientRequestToken: randomUUID(),
+        TransactItems: sent.map((s) => ({
+          Update: {
+            TableName: register,
+            Key: { pk: s.pk, sk: RAW_MARKER_SK },
+            UpdateExpression: 'SET #status = :sent, sentAt = :at, sesMessageId = :id',
+            ConditionExpression: '#status = :sending AND claimId = :claim',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':sent': 'sent',
+              ':sending': 'sending',
+              ':at': sentAt,
+              ':id': s.id,
+              ':claim': claimId,
+            },
+          },
+        })),
+      }),
+    );
+  };
+  const inFlight = options.batchesInFlight;
+  const raw = async (from: number, to: number): Promise<number> => {
+    const slice = holders.slice(from, to);
+    const batches = Array.from({ length: Math.ceil(slice.length / 10) }, (_, k) =>
+      slice.slice(k * 10, k * 10 + 10),
+    );
+    return runAll(batches, inFlight, rawBatch);
+  };
 
   try {
     await product(0, options.warmup);
@@ -211,10 +291,11 @@ export async function benchNotices(services: Services, options: NoticesOptions):
           rawSeconds: round(rawMs / 1000, 2),
           chunkRatios: pairs,
           batchesInFlight: options.batchesInFlight,
-          rawInFlight: inFlight,
-          rawIs: 'SendEmail of the same rendered notice (client-ses, maxAttempts 1), nothing else',
+          rawBatchesInFlight: inFlight,
+          rawIs:
+            'per batch of 10: BatchGetItem holders, TransactWriteItems (10 conditional marker puts + 10 controlHash checks), 10 SendEmail of one rendered notice (maxAttempts 1), TransactWriteItems (10 conditional completions)',
           productIs:
-            'InProcessNoticeQueue -> functions/notice-sender/handler.ts: GetItem holder, PutItem marker (conditional), SendEmail, UpdateItem marker',
+            'InProcessNoticeQueue -> functions/notice-sender/handler.ts: the same calls per batch, plus parsing, checks, rendering per holder, logging',
           settings: 'NOTICE_SEND_RATE=0 (no token bucket), POWERTOOLS_METRICS_DISABLED=true',
         },
       },
@@ -225,4 +306,40 @@ export async function benchNotices(services: Services, options: NoticesOptions):
     await tables.drop();
     tables.clients.client.destroy();
   }
+}
+
+// `node --import tsx bench/notices.ts [--notices N] [--chunk C] [--batches B]`: this measure alone.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { parseArgs } = await import('node:util');
+  const { loadavg } = await import('node:os');
+  const { startServices } = await import('./support/stack.ts');
+  const { NOTICE_MAX_CONCURRENCY } = await import('../functions/workers.ts');
+  const { values } = parseArgs({
+    options: {
+      notices: { type: 'string', default: '10000' },
+      chunk: { type: 'string', default: '500' },
+      batches: { type: 'string', default: String(NOTICE_MAX_CONCURRENCY) },
+    },
+  });
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  console.log(`load average at start: ${load()}`);
+  const services = await startServices();
+  try {
+    const results = await benchNotices(services, {
+      notices: Number(values.notices),
+      chunk: Number(values.chunk),
+      warmup: 200,
+      batchesInFlight: Number(values.batches),
+      deadline: Number.POSITIVE_INFINITY,
+      log: console.log,
+    });
+    console.log(JSON.stringify(results, null, 2));
+  } finally {
+    await services.stop();
+  }
+  console.log(`load average at end: ${load()}`);
 }

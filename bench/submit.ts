@@ -1,19 +1,22 @@
 // submit-c1, submit-c16: proxy submissions through the whole local path (HTTP adapter -> middy
-// handler -> DynamoDB Local, and the confirmation e-mail to the SES endpoint for holders with an
-// address) against the least a correct submission needs, issued directly at the same concurrency:
-// one GetItem (the holder by control-number hash) and one TransactWriteItems of two items (append the
-// instruction, move the effective pointer). Raw and product slices alternate (ABBA) in one run.
+// handler -> DynamoDB Local; the confirmation e-mail no longer goes inside the request: the
+// confirmations worker sends it from the votes stream) against the least a correct submission needs,
+// issued directly at the same concurrency: one BatchGetItem (the holder by control-number hash, and
+// the source's failed-guess counter) and one TransactWriteItems of two items (append the instruction,
+// move the effective pointer). Raw and product slices alternate (ABBA) in one run.
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { routes } from '../functions/routes.ts';
 import { canonicalJson } from '../shared/domain/canonical.ts';
 import { controlNumberHash, newReceiptCode } from '../shared/domain/control-number.ts';
+import { viewerKey } from '../shared/domain/guess-limit.ts';
 import type { Instruction, Votes } from '../shared/domain/instruction.ts';
 import { parseMeeting } from '../shared/domain/meeting.ts';
 import { orderKey } from '../shared/domain/revocation.ts';
 import { startHttpAdapter } from '../shared/local/http-adapter.ts';
 import { syntheticRegister } from '../shared/register/synthetic.ts';
+import { guessKey } from '../shared/storage/guess-limiter.ts';
 import { accountPk, controlKey, EFFECTIVE_SK, INSTRUCTION_PREFIX } from '../shared/storage/vote-store.ts';
 import { importHolders } from '../shared/voting/register-import.ts';
 import type { BenchResult } from './support/results.ts';
@@ -87,7 +90,7 @@ export async function benchSubmit(services: Services, options: SubmitOptions): P
   const n = holders.length;
   const withEmail = holders.filter((h) => h.email).length;
   log(
-    `  register: ${n} holders imported, ${withEmail} with e-mail (their submissions send the confirmation)`,
+    `  register: ${n} holders imported, ${withEmail} with e-mail (their confirmations go from the votes stream, not measured here)`,
   );
 
   Object.assign(process.env, {
@@ -117,12 +120,20 @@ export async function benchSubmit(services: Services, options: SubmitOptions): P
   // The raw path: the same calls a submission cannot do without, built as the product builds them
   // (the same item sizes), on accounts of their own so they never move the product's pointers.
   const offset = Number(process.env.CLOCK_OFFSET_MS ?? 0);
+  /** The source address of the raw side's submissions: its failed-guess counter is read, as the product reads one. */
+  const RAW_SOURCE = '10.9.9.9';
   const raw = async (i: number): Promise<void> => {
     const k = i % n;
-    const got = await doc.send(
-      new GetCommand({ TableName: tables.names.register, Key: controlKey(hashes[k] as string) }),
+    const read = await doc.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [tables.names.register]: { Keys: [controlKey(hashes[k] as string)] },
+          [tables.names.operations]: { Keys: [guessKey(viewerKey(RAW_SOURCE))] },
+        },
+      }),
     );
-    if (!got.Item) throw new Error('raw GetItem found no control item');
+    const got = { Item: read.Responses?.[tables.names.register]?.[0] };
+    if (!got.Item) throw new Error('raw BatchGetItem found no control item');
     const account = `RAW-${accounts[k]}`;
     const key = `bench-${runTag}-${sequence++}`;
     const instruction: Instruction = {
@@ -227,9 +238,9 @@ export async function benchSubmit(services: Services, options: SubmitOptions): P
           pairRatios,
           medianPairRatio,
           rawIs:
-            'GetItem (control item) + TransactWriteItems (put instruction, update EFFECTIVE), lib-dynamodb',
+            'BatchGetItem (control item + the source address failed-guess counter) + TransactWriteItems (put instruction, update EFFECTIVE), lib-dynamodb',
           productIs:
-            'POST /api/proxy: BatchGetItem (control item + failure counter), TransactWriteItems, and SendEmail (the confirmation) for holders with an address',
+            'POST /api/proxy through the HTTP adapter (the confirmation is not in the request: the confirmations worker sends it from the votes stream)',
           shareWithConfirmationEmail: round(withEmail / n, 3),
         },
       });

@@ -7,9 +7,13 @@ import type { WorkerSpec } from '../infra/worker-spec.ts';
 
 /** SES's sending limit the notices must stay under (a new production account: 14/s; see the SES console). */
 export const SES_MAX_SEND_RATE = 14;
-/** Batches in flight at once on the notice queue (the SQS event source's maximum concurrency, at least 2). */
+/**
+ * Batches in flight at once on the notice queue (the SQS event source's maximum concurrency, at least 2).
+ * The default: a deployment sets its own in `notices.maxConcurrency` of its settings file, checked at
+ * synth against the register size and the SES quota (infra/meeting-stacks.ts applyNoticeSettings).
+ */
 export const NOTICE_MAX_CONCURRENCY = 2;
-/** Per consumer instance (the token bucket in shared/notices/token-bucket.ts). */
+/** Per consumer instance (the token bucket in shared/notices/token-bucket.ts); the deployment's: `notices.sendRatePerConsumer`. */
 export const NOTICE_SEND_RATE = 5;
 /** Reminders run alone (one scheduled invocation at a time), after the notices are out. */
 export const REMINDER_SEND_RATE = 5;
@@ -32,6 +36,26 @@ export const VOTE_REPORTS_HTTP_ACCESS: Readonly<Record<string, FunctionAccess>> 
 };
 
 export const workers: readonly WorkerSpec[] = [
+  {
+    // The confirmation e-mail of each internet proxy and revocation, from the votes table's stream
+    // (INSERTs only), at most once per instruction (marker HOLDER#<account> / CONFIRM#<id> in the
+    // register table), outside the voting request. Failed batches: retried, then to a dead-letter queue.
+    name: 'confirmations',
+    entry: 'functions/confirmations/handler.ts',
+    description: 'Sends the confirmation e-mail of each stored internet instruction, once',
+    triggers: [{ kind: 'votes-stream', batchSize: 10 }],
+    environment: {
+      // Few at a time (one batch per stream shard); SES's own throttling answers are retried.
+      NOTICE_SEND_RATE: '0',
+      NOTICE_STUCK_AFTER_SECONDS: '300',
+    },
+    access: {
+      mail: ['SendEmail'],
+      // Reads the holder (name, address), claims, completes or releases the marker beside it.
+      tables: { register: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+    },
+    timeoutSeconds: 60,
+  },
   {
     // Consumes the notice queue: one message per e-delivery holder ({ account, controlNumber }), put
     // there by the register import. Its event source mapping is created DISABLED: the messages wait
@@ -63,11 +87,12 @@ export const workers: readonly WorkerSpec[] = [
       NOTICE_STUCK_AFTER_SECONDS: '300',
     },
     access: {
-      // Checks the number against the holder's hash (the secret), reads the holder, claims, completes
-      // or releases the marker beside it.
+      // Checks the number against the holder's hash (the secret), reads a batch's holders (BatchGetItem),
+      // claims the markers in one transaction with a check of each holder's hash (PutItem,
+      // ConditionCheckItem), completes them in one (UpdateItem), releases one SES refused (DeleteItem).
       controlSecret: true,
       mail: ['SendEmail'],
-      tables: { register: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+      tables: { register: ['BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] },
     },
     // 10 records at 5/s take 2 s; the rest is DynamoDB and SES latency. No reserved concurrency: the
     // event source's maxConcurrency already caps the instances (and so the rate), and reserving would

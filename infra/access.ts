@@ -75,11 +75,11 @@ export const HTTP_FUNCTION_ACCESS: Readonly<Record<string, FunctionAccess>> = {
     tables: { register: ['GetItem', 'UpdateItem'], operations: ['PutItem'], votes: ['GetItem'] },
   },
   // As ballot (without opening a session), then appends the instruction and moves the pointer (a
-  // transaction of Put and Update on votes, with the polls-open check on operations), and mails the
-  // confirmation. Reads the polls' state only to word a refusal after the close.
+  // transaction of Put and Update on votes, with the polls-open check on operations); the confirmation
+  // goes from the votes stream (the confirmations worker). Reads the polls' state only to word a
+  // refusal after the close.
   'submit-proxy': {
     controlSecret: true,
-    mail: ['SendEmail'],
     tables: {
       register: ['GetItem'],
       operations: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
@@ -88,7 +88,6 @@ export const HTTP_FUNCTION_ACCESS: Readonly<Record<string, FunctionAccess>> = {
   },
   'revoke-proxy': {
     controlSecret: true,
-    mail: ['SendEmail'],
     tables: {
       register: ['GetItem'],
       operations: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],

@@ -125,6 +125,25 @@ export const deploySettingsSchema = z
           .max(50),
       })
       .optional(),
+    /**
+     * The notices' sending, checked at synth against the meeting (shared/notices/send-plan.ts): the
+     * e-delivery holders expected, the rate per consumer instance and the batches in flight (their
+     * product must stay under the SES quota), and optionally the hours of sending planned. Required
+     * to deploy; absent, synth says so.
+     */
+    notices: z
+      .strictObject({
+        expectedHolders: z.number().int().min(0).max(100_000_000),
+        sendRatePerConsumer: z.number().positive().max(1000).default(5),
+        maxConcurrency: z.number().int().min(2).max(1000).default(2),
+        sesMaxSendRate: z.number().positive().max(100_000).default(14),
+        sendingWindowHours: z
+          .number()
+          .positive()
+          .max(24 * 366)
+          .optional(),
+      })
+      .optional(),
   })
   .superRefine((s, ctx) => {
     const address = mailboxAddress(s.mail.from);

@@ -136,7 +136,9 @@ export class ProxyvoteFunction extends NodejsFunction {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
         'Only the X-Ray statement that tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords): X-Ray has ' +
-        'no resource-level permissions, so AWS requires "*" there. Every other statement names its resources.',
+        'no resource-level permissions, so AWS requires "*" there; and, for a DynamoDB stream consumer, the ' +
+        'dynamodb:ListStreams that its event source adds (ListStreams takes no resource). Every other statement ' +
+        'names its resources.',
     });
     this.node.addValidation({ validate: () => this.environmentProblems() });
   }

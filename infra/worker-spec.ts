@@ -35,7 +35,12 @@ export type WorkerTrigger =
   /** A file uploaded to the register bucket under `prefix` (S3 event notification). */
   | { readonly kind: 'register-upload'; readonly prefix: string; readonly suffix?: string }
   /** Invoked directly only (by an operator's CLI, with lambda:InvokeFunction of their own). */
-  | { readonly kind: 'invoke' };
+  | { readonly kind: 'invoke' }
+  /**
+   * The votes table's stream, INSERTs only, in order per item, partial batch failures; a batch that
+   * still fails after its retries goes (as a pointer to the records) to a dead-letter queue.
+   */
+  | { readonly kind: 'votes-stream'; readonly batchSize?: number; readonly retryAttempts?: number };
 
 export interface WorkerSpec {
   /** The function directory: the code is `entry`, normally `functions/<name>/handler.ts`. */

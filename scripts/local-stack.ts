@@ -161,6 +161,7 @@ let dynamo: DynamoLocal | undefined;
 let ses: SesLocal | undefined;
 let s3: S3Local | undefined;
 let api: HttpAdapter | undefined;
+let confirmations: { stop(): Promise<void> } | undefined;
 let stopping = false;
 const aborting = new AbortController();
 
@@ -169,7 +170,7 @@ async function shutdown(code: number, why: string): Promise<void> {
   stopping = true;
   aborting.abort();
   console.log(`\nlocal stack: ${why}; stopping...`);
-  await Promise.allSettled([api?.close(), ses?.stop(), s3?.stop()]);
+  await Promise.allSettled([api?.close(), confirmations?.stop(), ses?.stop(), s3?.stop()]);
   // Still starting? The abort makes startDynamoLocal stop the JVM itself.
   const running = dynamo ?? (await dynamoStarting?.catch(() => undefined));
   await running?.stop();
@@ -320,6 +321,16 @@ async function main(): Promise<void> {
   const sending = await localNotices.sendNow(clockOffsetMs);
   if (stopping) return;
   api = await startHttpAdapter({ routes, port: ports.api, adminKeys: operatorKeys.map((k) => k.key) });
+  if (stopping) return;
+  // The confirmation e-mails: the confirmations function's handler on the votes table's stream, read
+  // from DynamoDB Local as Lambda's event source mapping reads it on AWS (at most once per instruction).
+  const [{ StreamPoller }, { confirmationsFromEnv }] = await Promise.all([
+    import('../shared/local/stream-poller.ts'),
+    import('../shared/voting/confirmation-stream.ts'),
+  ]);
+  const poller = new StreamPoller({ client, table: names.votes, handler: confirmationsFromEnv(process.env) });
+  poller.start((e) => console.warn(`confirmations: ${e instanceof Error ? e.name : 'error'}; polling again`));
+  confirmations = poller;
   if (stopping) return;
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -92,3 +92,112 @@ export async function sendOnce(deps: SendOnceDeps, input: SendOnceInput): Promis
   }
   return 'sent';
 }
+
+export interface BatchSendInput extends SendOnceInput {
+  /** The claim holds only while the holder's control-number hash is still this one. */
+  controlHash: string;
+}
+
+/** Per input: what happened, or the retryable error that sends its message back to the queue. */
+export type BatchSendResult = SendOutcome | 'stale-number' | NoticeSendError;
+
+/**
+ * The batch form of sendOnce, with the same rules: every claim of the batch in one transaction (each
+ * beside the check that the holder's number is still the message's), the sends in parallel through
+ * the token bucket, and every completion in one transaction. A send that SES certainly did not take
+ * releases its own claim; an unknown outcome keeps its marker as 'unknown' (docs/notices.md).
+ */
+export async function sendOnceBatch(
+  deps: SendOnceDeps & { store: NoticeStore },
+  inputs: readonly BatchSendInput[],
+): Promise<BatchSendResult[]> {
+  if (inputs.length === 0) return [];
+  const claimIds = inputs.map(() => deps.newClaimId());
+  let claims: Awaited<ReturnType<NoticeStore['claimBatch']>>;
+  try {
+    claims = await deps.store.claimBatch(
+      inputs.map((input, i) => ({
+        key: input.key,
+        claimId: claimIds[i] as string,
+        type: input.type,
+        account: input.account,
+        sqsMessageId: input.sqsMessageId,
+        controlHash: input.controlHash,
+      })),
+    );
+  } catch (e) {
+    // Some claims may have been written and only the answer lost: nothing was sent, so take each
+    // back (only if it is this very claim) and let the messages be retried.
+    await Promise.all(
+      inputs.map((input, i) =>
+        withRetries(() => deps.store.release(input.key, claimIds[i] as string)).catch(() => {}),
+      ),
+    );
+    const code = e instanceof Error ? e.name : 'unknown';
+    return inputs.map(() => new NoticeSendError(code, true));
+  }
+
+  const results: BatchSendResult[] = new Array(inputs.length);
+  const completions: { key: MarkerKey; claimId: string; sesMessageId: string; i: number }[] = [];
+  await Promise.all(
+    inputs.map(async (input, i) => {
+      const claim = claims[i];
+      const claimId = claimIds[i] as string;
+      if (!claim) throw new Error('a claim of the batch has no result');
+      if (!claim.claimed) {
+        results[i] = notClaimed(deps, claim);
+        return;
+      }
+      try {
+        await deps.bucket.take();
+        const sesMessageId = await deps.mailer.send(input.to, input.email(), input.tags);
+        completions.push({ key: input.key, claimId, sesMessageId, i });
+        results[i] = 'sent';
+      } catch (e) {
+        const failure = classifySendError(e);
+        if (failure.definite) {
+          try {
+            await withRetries(() => deps.store.release(input.key, claimId));
+          } catch {
+            // The marker stays 'sending' (nothing went): listed as stuck after stuckAfterMs.
+          }
+          results[i] = new NoticeSendError(failure.code, true);
+          return;
+        }
+        await withRetries(() => deps.store.markUnknown(input.key, claimId, failure.code)).catch(() => {});
+        deps.log.warn('send outcome unknown: marker kept, not retried', {
+          account: input.account,
+          marker: input.key.sk,
+          error: failure.code,
+        });
+        results[i] = 'unknown';
+      }
+    }),
+  );
+  if (completions.length > 0) {
+    try {
+      await withRetries(() => deps.store.completeBatch(completions));
+    } catch (e) {
+      // The e-mails went: never retry them. Markers left 'sending' are listed by `notices status`.
+      deps.log.error('sent, but the markers could not all be completed', {
+        accounts: completions.map((c) => inputs[c.i]?.account),
+        error: e instanceof Error ? e.name : 'unknown',
+      });
+    }
+  }
+  return results;
+}
+
+function notClaimed(
+  deps: SendOnceDeps,
+  claim: Exclude<Awaited<ReturnType<NoticeStore['claimBatch']>>[number], { claimed: true }>,
+): BatchSendResult {
+  if ('stale' in claim) return 'stale-number';
+  if ('conflict' in claim) return new NoticeSendError('in-flight-elsewhere', true);
+  const m = claim.existing;
+  if (m.status !== 'sending') return 'duplicate';
+  const age = deps.now() - Date.parse(m.startedAt);
+  // Another delivery of this message is sending it now: try again later, when it has finished.
+  if (!(age >= deps.stuckAfterMs)) return new NoticeSendError('in-flight-elsewhere', true);
+  return 'stuck';
+}

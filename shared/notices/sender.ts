@@ -1,12 +1,12 @@
-// The notice queue's consumer: each SQS record is one holder's notice. The record handler checks the
-// message against the register (the number must still be the holder's: a re-issued number is never
-// e-mailed), sends once (send-once.ts) and reports failures per message through Powertools batch, so
-// SQS retries only those and moves them to the dead-letter queue after the last receive.
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+// The notice queue's consumer: each SQS record is one holder's notice, and each SQS batch is handled
+// as one (sendNoticeBatch): the messages checked against the register (the number must still be the
+// holder's: a re-issued or retired number is never e-mailed, checked again inside the claim's
+// transaction), sent at most once (send-once.ts), failures reported per message (batchItemFailures),
+// so SQS retries only those and moves them to the dead-letter queue after the last receive.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { controlNumberHash } from '../domain/control-number.ts';
 import { linkTokenFor } from '../domain/link-token.ts';
 import type { Meeting } from '../domain/meeting.ts';
@@ -15,7 +15,8 @@ import { emailStopped, NOTICE_MARKER_TYPE, noticeMarkerKey } from './keys.ts';
 import { BadNoticeMessage, type NoticeMessage, parseNoticeMessage } from './message.ts';
 import type { NoticeMetrics } from './ports.ts';
 import { NoticeSendError } from './send-errors.ts';
-import { type SendOnceDeps, type SendOutcome, sendOnce } from './send-once.ts';
+import { type BatchSendInput, type SendOnceDeps, type SendOutcome, sendOnceBatch } from './send-once.ts';
+import { MAX_BATCH_CLAIMS } from './store.ts';
 
 export interface NoticeSenderDeps extends SendOnceDeps {
   meeting: Meeting;
@@ -28,72 +29,136 @@ export interface NoticeSenderDeps extends SendOnceDeps {
 
 export type NoticeOutcome = SendOutcome | 'stale-number' | 'no-email';
 
-/** One notice. Throws NoticeSendError (retryable or not) or BadNoticeMessage: never a value. */
-export async function sendNotice(
+/**
+ * A batch of notices (one SQS batch): the holders read in one BatchGetItem, each message checked
+ * against its holder (the number's hash must be the holder's; still e-delivery; no bounce), then the
+ * survivors sent at most once by sendOnceBatch: one transaction of claims (each re-checking the
+ * number), the sends, one transaction of completions. Returns per message its outcome or the error
+ * that sends it back to the queue.
+ */
+export async function sendNoticeBatch(
   deps: NoticeSenderDeps,
-  message: NoticeMessage,
-  sqsMessageId?: string,
-): Promise<NoticeOutcome> {
-  if (message.meetingId !== deps.meeting.id) throw new NoticeSendError('other-meeting', false);
-  const found = await deps.store.holder(message.account);
-  if (!found) throw new NoticeSendError('unknown-account', false);
-  const { holder, delivery } = found;
-  // Re-issued for a paper notice since, or not this account's number: the paper one is the one to use.
-  if (controlNumberHash(message.controlNumber, deps.secret) !== delivery.controlHash) return 'stale-number';
-  if (!holder.eDelivery || !holder.email || emailStopped(delivery)) return 'no-email';
-  return sendOnce(deps, {
-    key: noticeMarkerKey(holder.account),
-    type: NOTICE_MARKER_TYPE,
-    account: holder.account,
-    sqsMessageId,
-    to: holder.email,
-    email: () =>
-      renderNoticeEmail({
-        meeting: deps.meeting,
-        holder,
-        controlNumber: message.controlNumber,
-        ballotUrl: deps.ballotUrl,
-        linkToken: linkTokenFor(message.controlNumber, deps.secret),
-      }),
-    tags: { kind: 'notice', meeting: deps.meeting.id, account: holder.account },
+  messages: readonly { message: NoticeMessage; sqsMessageId?: string }[],
+): Promise<(NoticeOutcome | NoticeSendError)[]> {
+  const results: (NoticeOutcome | NoticeSendError | undefined)[] = messages.map(() => undefined);
+  const ours = messages.flatMap((m, i) => {
+    if (m.message.meetingId === deps.meeting.id) return [i];
+    results[i] = new NoticeSendError('other-meeting', false);
+    return [];
   });
+  const found =
+    ours.length > 0
+      ? await deps.store.holders(ours.map((i) => messages[i]?.message.account as string))
+      : new Map();
+  const inputs: BatchSendInput[] = [];
+  const at: number[] = [];
+  const accounts = new Set<string>();
+  for (const i of ours) {
+    const { message, sqsMessageId } = messages[i] as (typeof messages)[number];
+    const entry = found.get(message.account);
+    if (!entry) {
+      results[i] = new NoticeSendError('unknown-account', false);
+      continue;
+    }
+    const { holder, delivery } = entry;
+    const hash = controlNumberHash(message.controlNumber, deps.secret);
+    // Re-issued for a paper notice since, or not this account's number: the paper one is the one to use.
+    if (hash !== delivery.controlHash) {
+      results[i] = 'stale-number';
+      continue;
+    }
+    if (!holder.eDelivery || !holder.email || emailStopped(delivery)) {
+      results[i] = 'no-email';
+      continue;
+    }
+    // The same message twice in one batch: one claim per marker in a transaction; the other waits.
+    if (accounts.has(holder.account)) {
+      results[i] = new NoticeSendError('in-flight-elsewhere', true);
+      continue;
+    }
+    accounts.add(holder.account);
+    const email = holder.email;
+    inputs.push({
+      key: noticeMarkerKey(holder.account),
+      type: NOTICE_MARKER_TYPE,
+      account: holder.account,
+      sqsMessageId,
+      controlHash: hash,
+      to: email,
+      email: () =>
+        renderNoticeEmail({
+          meeting: deps.meeting,
+          holder,
+          controlNumber: message.controlNumber,
+          ballotUrl: deps.ballotUrl,
+          linkToken: linkTokenFor(message.controlNumber, deps.secret),
+        }),
+      tags: { kind: 'notice', meeting: deps.meeting.id, account: holder.account },
+    });
+    at.push(i);
+  }
+  for (let k = 0; k < inputs.length; k += MAX_BATCH_CLAIMS) {
+    const sent = await sendOnceBatch(deps, inputs.slice(k, k + MAX_BATCH_CLAIMS));
+    sent.forEach((r, n) => {
+      results[at[k + n] as number] = r;
+    });
+  }
+  return results as (NoticeOutcome | NoticeSendError)[];
 }
 
 export function createNoticeSender(deps: NoticeSenderDeps, logger: Logger) {
-  const record = async (r: SQSRecord): Promise<NoticeOutcome> => {
-    try {
-      const outcome = await sendNotice(deps, parseNoticeMessage(r.body), r.messageId);
+  const report = (r: SQSRecord, outcome: NoticeOutcome | NoticeSendError | BadNoticeMessage): boolean => {
+    if (!(outcome instanceof Error)) {
       if (outcome === 'sent') deps.metrics.count('NoticesSent');
       else deps.metrics.count('NoticesSkipped');
       if (outcome === 'sent') logger.debug('notice sent', { sqsMessageId: r.messageId });
       else logger.info('notice not sent', { sqsMessageId: r.messageId, outcome });
-      return outcome;
-    } catch (e) {
-      deps.metrics.count('NoticesFailed');
-      const code =
-        e instanceof NoticeSendError ? e.code : e instanceof BadNoticeMessage ? 'bad-message' : errorName(e);
-      logger.warn('notice failed', {
-        sqsMessageId: r.messageId,
-        receiveCount: Number(r.attributes?.ApproximateReceiveCount ?? 1),
-        error: code,
-      });
-      // A fresh error: nothing of the message (nor of an SDK error's text) travels further.
-      throw new NoticeSendError(code, !(e instanceof BadNoticeMessage));
+      return true;
     }
+    deps.metrics.count('NoticesFailed');
+    const code = outcome instanceof NoticeSendError ? outcome.code : 'bad-message';
+    logger.warn('notice failed', {
+      sqsMessageId: r.messageId,
+      receiveCount: Number(r.attributes?.ApproximateReceiveCount ?? 1),
+      error: code,
+    });
+    return false;
   };
 
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event: SQSEvent, context: Context) => {
+    .handler(async (event: SQSEvent) => {
+      const failedIds: string[] = [];
       try {
-        // A processor per invocation: the local queue may run several batches at once in this module.
-        const processor = new BatchProcessor(EventType.SQS);
-        const response = await processPartialResponse(event, record, processor, {
-          context,
-          throwOnFullBatchFailure: false,
+        const parsed: { record: SQSRecord; message: NoticeMessage }[] = [];
+        for (const r of event.Records) {
+          try {
+            parsed.push({ record: r, message: parseNoticeMessage(r.body) });
+          } catch (e) {
+            if (!(e instanceof BadNoticeMessage)) throw e;
+            report(r, e);
+            failedIds.push(r.messageId);
+          }
+        }
+        let outcomes: (NoticeOutcome | NoticeSendError)[];
+        try {
+          outcomes = await sendNoticeBatch(
+            deps,
+            parsed.map((p) => ({ message: p.message, sqsMessageId: p.record.messageId })),
+          );
+        } catch (e) {
+          // The holders could not be read (nothing was claimed): the whole batch goes back to the queue.
+          outcomes = parsed.map(() => new NoticeSendError(errorName(e), true));
+        }
+        parsed.forEach((p, i) => {
+          if (!report(p.record, outcomes[i] as NoticeOutcome | NoticeSendError))
+            failedIds.push(p.record.messageId);
         });
-        if (deps.backoff && response.batchItemFailures.length > 0) {
-          const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+        const response: SQSBatchResponse = {
+          batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })),
+        };
+        if (deps.backoff && failedIds.length > 0) {
+          const failed = new Set(failedIds);
           await deps.backoff(event.Records.filter((r) => failed.has(r.messageId))).catch((e: unknown) => {
             logger.warn('could not delay the retries', { error: errorName(e) });
           });

@@ -1,10 +1,8 @@
 // The voting JSON API: ballot, proxy, revoke. Each answer is built from a use case's result; every
 // refusal goes through toHttpError.
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { renderConfirmation } from '../domain/confirmation-email.ts';
 import { holderDateAll, holderInstantAll } from '../domain/holder-time.ts';
 import { sessionCookie, sessionIdFrom } from '../domain/link-token.ts';
-import type { Lang } from '../domain/messages.ts';
 import { httpHandler } from '../http/handler.ts';
 import { json, parseJsonBody } from '../http/json.ts';
 import {
@@ -115,27 +113,6 @@ export const handleOpenLink = (runtime: VotingRuntime, logger: Logger) =>
     toHttpError,
   );
 
-/** The confirmation e-mail; a failure to send is logged and counted, and never undoes the vote. */
-async function confirm(runtime: VotingRuntime, logger: Logger, r: Receipt, lang?: Lang): Promise<void> {
-  if (!r.holder.email) return;
-  try {
-    const email = renderConfirmation({
-      meeting: runtime.meeting,
-      holderName: r.holder.name,
-      shares: r.holder.shares,
-      nominee: r.holder.nominee,
-      receiptCode: r.receiptCode,
-      executedAt: r.executedAt,
-      kind: r.kind,
-      votes: r.votes,
-      lang,
-    });
-    await runtime.mailer.send(r.holder.email, email, { kind: `confirmation-${r.kind}` });
-  } catch (e) {
-    logger.error('confirmation not sent', { error: e instanceof Error ? e.name : 'unknown' });
-  }
-}
-
 /**
  * A proxy refused by the voting rules (an invalid or over-voted ballot, voting closed): what the
  * ProxiesRefused metric counts. Unknown control numbers and the guessing limit are counted apart.
@@ -148,7 +125,8 @@ export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
-      const { lang, ...body } = parseJsonBody(event, proxyRequestSchema);
+      // The page's language; the confirmation, sent from the votes stream, uses the register's.
+      const { lang: _pageLanguage, ...body } = parseJsonBody(event, proxyRequestSchema);
       const receipt = await submitProxy(
         runtime.deps,
         { ...body, sessionId: sessionIdFrom(event.cookies) },
@@ -160,7 +138,6 @@ export const handleSubmitProxy = (runtime: VotingRuntime, logger: Logger) =>
       });
       if (!receipt.replayed) runtime.deps.metrics?.count('ProxiesAccepted');
       logger.info('proxy accepted', { effective: receipt.effective, replayed: receipt.replayed });
-      if (!receipt.replayed) await confirm(runtime, logger, receipt, lang);
       return json(receipt.replayed ? 200 : 201, receiptBody(runtime, receipt));
     },
     toHttpError,
@@ -170,7 +147,7 @@ export const handleRevokeProxy = (runtime: VotingRuntime, logger: Logger) =>
   httpHandler(
     logger,
     async (event) => {
-      const { lang, ...body } = parseJsonBody(event, revokeRequestSchema);
+      const { lang: _pageLanguage, ...body } = parseJsonBody(event, revokeRequestSchema);
       const receipt = await revokeProxy(
         runtime.deps,
         { ...body, sessionId: sessionIdFrom(event.cookies) },
@@ -179,7 +156,6 @@ export const handleRevokeProxy = (runtime: VotingRuntime, logger: Logger) =>
       );
       if (!receipt.replayed) runtime.deps.metrics?.count('Revocations');
       logger.info('revocation accepted', { effective: receipt.effective, replayed: receipt.replayed });
-      if (!receipt.replayed) await confirm(runtime, logger, receipt, lang);
       return json(receipt.replayed ? 200 : 201, receiptBody(runtime, receipt));
     },
     toHttpError,

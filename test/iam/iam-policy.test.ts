@@ -196,6 +196,25 @@ const NOT_EXERCISED_LOCALLY: readonly {
         "The event source mapping polls the notice queue with the consumer's role; locally the in-process queue",
     }),
   ),
+  ...[
+    'dynamodb:DescribeStream',
+    'dynamodb:GetRecords',
+    'dynamodb:GetShardIterator',
+    'dynamodb:ListStreams',
+  ].map((action) => ({
+    fn: 'confirmations',
+    action,
+    reason:
+      "The event source mapping reads the votes table's stream with the consumer's role; locally " +
+      "shared/local/stream-poller.ts reads DynamoDB Local's stream outside any function",
+  })),
+  ...['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].map((action) => ({
+    fn: 'confirmations',
+    action,
+    target: 'queue:ConfirmationsStreamDeadLetters',
+    reason:
+      "The event source mapping's on-failure destination: Lambda sends a failed batch's pointer there with the function's role, not the code",
+  })),
   {
     fn: 'notice-sender',
     action: 'sqs:ChangeMessageVisibility',

@@ -12,13 +12,13 @@ import { routes } from '../../functions/routes.ts';
 import * as declaredWorkers from '../../functions/workers.ts';
 import { defaultDeployFile, parseDeploySettings, readDeploySettings } from '../../infra/deploy-settings.ts';
 import { DEFAULT_MEETING_FILE, readMeetingFile } from '../../infra/meeting-context.ts';
-import { buildMeetingStacks } from '../../infra/meeting-stacks.ts';
+import { applyNoticeSettings, buildMeetingStacks, NOTICE_SENDER } from '../../infra/meeting-stacks.ts';
 import {
   bundledEnvironmentBanner,
   LAMBDA_ENVIRONMENT_LIMIT_BYTES,
   ProxyvoteFunction,
 } from '../../infra/proxyvote-function.ts';
-import { readWorkersModule } from '../../infra/worker-spec.ts';
+import { readWorkersModule, type WorkerSpec } from '../../infra/worker-spec.ts';
 import { InvalidInputError } from '../../shared/domain/meeting.ts';
 import type { HttpRoute } from '../../shared/http/route.ts';
 
@@ -256,5 +256,108 @@ describe('the house function', () => {
     expect(() => app.synth()).not.toThrow();
     const submit = stacks.compute.functions.get('submit-proxy');
     expect(JSON.parse(String(submit?.bundledEnvironment.MEETING_JSON))).toEqual(contested);
+  });
+});
+
+describe("the notices' rate and concurrency", () => {
+  // The reference meeting: notice date 2002-05-06, meeting 2002-06-13 (38 days: late, so the window is
+  // the notice date's own day, 24 hours); the reference settings: 500,000 holders at 5/s x 2 = 10/s.
+  // Through the schema, as synth reads them (its defaults: 5/s, 2 in flight, a 14/s quota).
+  const withNotices = (notices: Record<string, unknown> | undefined) =>
+    parseDeploySettings(JSON.stringify({ ...JSON.parse(settingsText), notices }));
+  const refusal = (notices: Record<string, unknown> | undefined): string[] => {
+    try {
+      applyNoticeSettings(meeting, withNotices(notices), workers);
+      return [];
+    } catch (e) {
+      if (e instanceof InvalidInputError) return e.problems;
+      throw e;
+    }
+  };
+  const sender = (ws: readonly WorkerSpec[]) => ws.find((w) => w.name === NOTICE_SENDER) as WorkerSpec;
+
+  it('gives the notice sender the rate and batches in flight the settings name', () => {
+    const out = sender(
+      applyNoticeSettings(
+        meeting,
+        withNotices({
+          expectedHolders: 100_000,
+          sendRatePerConsumer: 3,
+          maxConcurrency: 4,
+          sesMaxSendRate: 14,
+        }),
+        workers,
+      ),
+    );
+    expect(out.environment?.NOTICE_SEND_RATE).toBe('3');
+    expect(out.triggers[0]).toMatchObject({ kind: 'queue', queue: 'notices', maxConcurrency: 4 });
+    // And the reference settings pass as they are.
+    expect(refusal(settings.notices)).toEqual([]);
+  });
+
+  it('refuses a register that cannot be sent before the 40-day date at the deployed rate', () => {
+    // 1,000,000 at 10/s take 27.78 hours; the window has 24.
+    expect(
+      refusal({ expectedHolders: 1_000_000, sendRatePerConsumer: 5, maxConcurrency: 2, sesMaxSendRate: 14 }),
+    ).toEqual([
+      'notices.expectedHolders: 1,000,000 notices at 10/s take 27.78 hours, but the window from 2002-05-06 to the 40-day date (2002-05-04) has 24: they need 11.57/s (raise notices.sendRatePerConsumer or notices.maxConcurrency, within the SES quota)',
+    ]);
+    // A configured window shorter than that: 100,000 at 10/s need 2.78 hours, not 2.
+    expect(refusal({ expectedHolders: 100_000, sendingWindowHours: 2 })).toEqual([
+      expect.stringMatching(/^notices\.expectedHolders: 100,000 notices at 10\/s take 2\.78 hours/),
+    ]);
+    // A window that ends after the last day.
+    expect(refusal({ expectedHolders: 10, sendingWindowHours: 48 })).toEqual([
+      'notices.sendingWindowHours: 48 hours from the notice date (2002-05-06) end after the notice date: at most 24',
+    ]);
+  });
+
+  it('refuses a rate over the SES quota, and settings that name no register size', () => {
+    expect(
+      refusal({ expectedHolders: 1_000, sendRatePerConsumer: 5, maxConcurrency: 3, sesMaxSendRate: 14 }),
+    ).toEqual([
+      'notices.sendRatePerConsumer: 5/s x 3 batches in flight (notices.maxConcurrency) = 15/s exceeds the SES quota of 14/s (notices.sesMaxSendRate): SES would throttle the sending; lower the rate or raise the quota first',
+    ]);
+    expect(refusal(undefined)).toEqual([
+      expect.stringMatching(/^notices: required: at least \{ "expectedHolders": N \}/),
+    ]);
+    // The stacks refuse it the same way (before building anything).
+    expect(() =>
+      buildMeetingStacks(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), {
+        meeting,
+        settings: withNotices({
+          expectedHolders: 1_000,
+          sendRatePerConsumer: 20,
+          maxConcurrency: 2,
+          sesMaxSendRate: 14,
+        }),
+        routes,
+        workers,
+        httpAccess,
+      }),
+    ).toThrow(
+      /notices\.sendRatePerConsumer: 20\/s x 2 batches in flight .* = 40\/s exceeds the SES quota of 14\/s/,
+    );
+  });
+
+  it('counts a window up to the 40-day date when the notice date is early enough', () => {
+    const early = { ...meeting, noticeDate: '2002-04-24' };
+    // 2002-04-24 to 2002-05-04 inclusive: 11 days, 264 hours.
+    expect(() =>
+      applyNoticeSettings(
+        early,
+        withNotices({ expectedHolders: 9_000_000, sendRatePerConsumer: 5, maxConcurrency: 2 }),
+        workers,
+      ),
+    ).not.toThrow();
+    expect(() =>
+      applyNoticeSettings(
+        early,
+        withNotices({ expectedHolders: 9_600_000, sendRatePerConsumer: 5, maxConcurrency: 2 }),
+        workers,
+      ),
+    ).toThrow(
+      /9,600,000 notices at 10\/s take 266\.67 hours, but the window from 2002-04-24 to the 40-day date \(2002-05-04\) has 264/,
+    );
   });
 });

@@ -85,6 +85,8 @@ describe('logs over a full voting flow', () => {
     expect((await post('/api/ballot', { controlNumber: wrong })).status).toBe(401);
     expect((await post('/api/ballot', { controlNumber: wrong })).status).toBe(401);
     expect((await post('/api/ballot', { controlNumber: control })).status).toBe(429);
+    // The confirmations worker on the votes stream: its logs are searched too.
+    expect(await stack.drainConfirmations()).toBeGreaterThan(0);
 
     const logs = captured.join('');
     // The handlers did log (the test would pass vacuously otherwise).

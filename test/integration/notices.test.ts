@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/proxyvote.ts';
 import { offsetToReach } from '../../shared/config/clock.ts';
@@ -20,16 +20,23 @@ import type { OperatorRole } from '../../shared/http/operators.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
 import { findFreePort } from '../../shared/local/ports.ts';
 import { handleStartSending } from '../../shared/notices/admin-api.ts';
+import { loadNoticeConfig } from '../../shared/notices/config.ts';
 import { importRegister } from '../../shared/notices/import.ts';
-import { noticeMarkerKey } from '../../shared/notices/keys.ts';
+import { holderKey, noticeMarkerKey } from '../../shared/notices/keys.ts';
 import { InProcessNoticeQueue } from '../../shared/notices/local-queue.ts';
 import { noMetrics } from '../../shared/notices/ports.ts';
 import { producePrintFile, UnknownAccounts } from '../../shared/notices/print-file-run.ts';
 import { FilePrintSink } from '../../shared/notices/print-sink.ts';
 import { decodeS3Key, importUpload } from '../../shared/notices/register-upload.ts';
 import { runReminders } from '../../shared/notices/reminders.ts';
-import { noticeLogger, noticeMailer, noticeSenderFromEnv } from '../../shared/notices/runtime.ts';
+import {
+  noticeLogger,
+  noticeMailer,
+  noticeSenderDeps,
+  noticeSenderFromEnv,
+} from '../../shared/notices/runtime.ts';
 import { S3ObjectStore, s3Client } from '../../shared/notices/s3.ts';
+import { createNoticeSender } from '../../shared/notices/sender.ts';
 import { createSesEventsHandler } from '../../shared/notices/ses-events.ts';
 import { noticeStatus } from '../../shared/notices/status.ts';
 import { NoticeStore } from '../../shared/notices/store.ts';
@@ -858,5 +865,66 @@ describe('a register uploaded to the bucket (the S3-triggered import)', () => {
     const importReport = JSON.parse(await bucket.get(keyOf(String((imported as { report: string }).report))));
     expect(importReport).toMatchObject({ file: 'register/good.csv', imported: 3, queued: 1, printed: 2 });
     expect(await importUpload(deps, 'other/notes.txt')).toEqual({ outcome: 'ignored' });
+  });
+});
+
+describe('a number retired between the holder read and the claim (a resumed import re-issuing it)', () => {
+  let t: NoticeTables;
+  let holders: Holder[];
+  let queue: CapturingQueue;
+  beforeAll(async () => {
+    t = await noticeTables('notices-retired');
+    holders = registerOf('retired', ['E-1', 'E-2', 'E-3'], []);
+    ({ queue } = await importInto(t, holders));
+  });
+  afterAll(() => t.drop());
+
+  /** Reads the holders, then (as another writer would in between) gives E-2 a new number's hash. */
+  class RetiringStore extends NoticeStore {
+    override async holders(accounts: readonly string[]) {
+      const found = await super.holders(accounts);
+      await t.doc.send(
+        new UpdateCommand({
+          TableName: t.names.register,
+          Key: holderKey('E-2'),
+          UpdateExpression: 'SET controlHash = :new',
+          ExpressionAttributeValues: { ':new': controlNumberHash('4444333322221111', KEY) },
+        }),
+      );
+      return found;
+    }
+  }
+
+  it('sends the others of the batch, never the retired number, and leaves no marker for it', async () => {
+    const config = loadNoticeConfig(senderEnv(t.names, SECRET), [
+      'CONTROL_SECRET',
+      'MAIL_FROM',
+      'BALLOT_URL',
+    ]);
+    const logger = noticeLogger();
+    const handler = createNoticeSender(
+      {
+        ...noticeSenderDeps(config, logger),
+        store: new RetiringStore(t.doc, t.names, Date.now),
+        metrics: noMetrics,
+      },
+      logger,
+    );
+    expect(queue.messages).toHaveLength(3);
+    expect(await handler(sqsEvent(queue.messages), lambdaContext())).toEqual({ batchItemFailures: [] });
+    const mail = await mailTo(emails(holders));
+    expect(mail.flatMap((m) => m.to).sort()).toEqual(
+      [byAccount(holders, 'E-1').email, byAccount(holders, 'E-3').email].sort(),
+    );
+    const marker = await t.doc.send(
+      new GetCommand({ TableName: t.names.register, Key: noticeMarkerKey('E-2'), ConsistentRead: true }),
+    );
+    expect(marker.Item).toBeUndefined();
+    for (const a of ['E-1', 'E-3']) {
+      const m = await t.doc.send(
+        new GetCommand({ TableName: t.names.register, Key: noticeMarkerKey(a), ConsistentRead: true }),
+      );
+      expect(m.Item).toMatchObject({ status: 'sent' });
+    }
   });
 });

@@ -62,6 +62,8 @@ describe('the voting API', () => {
     const reused = await post('/api/proxy', { ...request, votes: { '2': 'FOR' } });
     expect(reused.status).toBe(409);
 
+    // The confirmation goes from the votes stream, not inside the request: run its worker now.
+    await stack.drainConfirmations();
     const store = (await jsonOf(await fetch(`${inject('sesEndpoint')}/store?since=${since}`))) as {
       emails: Array<{ destination: { to: string[] }; subject: string; body: { text: string; html: string } }>;
     };

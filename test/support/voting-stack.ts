@@ -14,9 +14,11 @@ import {
   type HttpAdapterOptions,
   startHttpAdapter,
 } from '../../shared/local/http-adapter.ts';
+import { StreamPoller } from '../../shared/local/stream-poller.ts';
 import { createTables } from '../../shared/storage/create-tables.ts';
 import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { TABLE_KINDS, type TableNames } from '../../shared/storage/tables.ts';
+import { confirmationsFromEnv } from '../../shared/voting/confirmation-stream.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
 import { setHandlerEnv, uniqueTableNames } from './local-env.ts';
 import { localOperators, type Operators } from './operators.ts';
@@ -36,6 +38,11 @@ export interface VotingStack {
   operators: Operators;
   /** The control number issued to each account. */
   controls: Map<string, string>;
+  /**
+   * Runs the confirmations worker over what the votes stream holds now (the stream read from where
+   * the last call stopped): the e-mails of the instructions stored so far go out. Returns the records.
+   */
+  drainConfirmations(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +81,9 @@ export async function startVotingStack(options: VotingStackOptions): Promise<Vot
     ...options.env,
   });
   const api = await startHttpAdapter({ routes, port: 0, adminKeys: operators.all, ...options.adapter });
+  // The confirmations worker on the votes stream, as the event source mapping runs it on AWS.
+  // Built on first use, from the environment the stack set up.
+  let confirmations: StreamPoller | undefined;
   return {
     api,
     names,
@@ -81,7 +91,16 @@ export async function startVotingStack(options: VotingStackOptions): Promise<Vot
     secret,
     operators,
     controls: issued,
+    drainConfirmations: () => {
+      confirmations ??= new StreamPoller({
+        client,
+        table: names.votes,
+        handler: confirmationsFromEnv(process.env),
+      });
+      return confirmations.drain();
+    },
     async stop() {
+      await confirmations?.stop();
       await api.close();
       await Promise.allSettled(
         TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
