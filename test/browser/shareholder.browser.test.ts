@@ -23,6 +23,7 @@ import { parseMeeting } from '../../shared/domain/meeting.ts';
 import { LANGS, type Lang } from '../../shared/domain/messages.ts';
 import { renderNoticeEmail } from '../../shared/domain/notice.ts';
 import { type HttpAdapter, startHttpAdapter } from '../../shared/local/http-adapter.ts';
+import { StreamPoller } from '../../shared/local/stream-poller.ts';
 import { SesMailer } from '../../shared/mail/mailer.ts';
 import { renderReminderEmail } from '../../shared/notices/reminder-email.ts';
 import { createTables } from '../../shared/storage/create-tables.ts';
@@ -30,6 +31,7 @@ import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { TABLE_KINDS } from '../../shared/storage/tables.ts';
 import type { CountedAnswer } from '../../shared/tabulation/counted.ts';
 import { countedTexts } from '../../shared/tabulation/counted-api.ts';
+import { confirmationsFromEnv } from '../../shared/voting/confirmation-stream.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
 import { holder } from '../support/builders.ts';
 import { setHandlerEnv, uniqueTableNames } from '../support/local-env.ts';
@@ -61,6 +63,8 @@ const holders = [
 ];
 
 let api: HttpAdapter;
+// The confirmations worker on the votes stream (on AWS, its event source mapping), drained on demand.
+let confirmations: StreamPoller | undefined;
 let browser: Browser;
 const issued = new Map<string, string>();
 const problems: string[] = [];
@@ -90,6 +94,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await confirmations?.stop();
   await api?.close();
   await Promise.allSettled(
     TABLE_KINDS.map((k) => client.send(new DeleteTableCommand({ TableName: names[k] }))),
@@ -219,6 +224,12 @@ describe('a holder from the notice e-mail to the receipt', () => {
     await ballot.getByRole('heading', { name: 'Your control number' }).waitFor();
     expect(await ballot.getByRole('textbox', { name: 'Control number' }).inputValue()).toBe('');
 
+    confirmations ??= new StreamPoller({
+      client,
+      table: names.votes,
+      handler: confirmationsFromEnv(process.env),
+    });
+    await confirmations.drain();
     const mails = await mailTo(mailbox);
     const confirmation = mails.find((m) => m.subject.includes('your vote was received')) as StoredEmail;
     const revocation = mails.find((m) => m.subject.includes('your proxy is revoked')) as StoredEmail;

@@ -117,12 +117,13 @@ describe('confirmations from the votes stream', () => {
       await again.stop();
     }
     const mail = await mailTo([emailOf('E-1')]);
-    expect(mail.map((m) => m.subject).sort()).toEqual(
-      [
-        expect.stringContaining(`your proxy was received, receipt ${proxy.receiptCode}`),
-        expect.stringContaining(`your revocation was received, receipt ${revocation.receiptCode}`),
-      ].sort(),
-    );
+    const subjects = mail.map((m) => m.subject);
+    expect(
+      subjects.filter((x) => x.includes(`your vote was received, receipt ${proxy.receiptCode}`)),
+    ).toHaveLength(1);
+    expect(
+      subjects.filter((x) => x.includes(`your proxy is revoked, receipt ${revocation.receiptCode}`)),
+    ).toHaveLength(1);
     expect(mail).toHaveLength(2);
     for (const r of [proxy, revocation]) {
       const marker = await t.doc.send(
