@@ -23,7 +23,8 @@ import type { BenchResult } from './support/results.ts';
 import { createBenchTables, handlerEnv, MEETING_JSON, newSecretHex, type Services } from './support/stack.ts';
 import { median, pool, round, runSlice, type Slice } from './support/stats.ts';
 
-export const SUBMIT_TARGET = 0.7;
+/** Issue 16's targets: at least 0.8 of the raw calls at one submission in flight, 0.7 at sixteen. */
+export const submitTarget = (concurrency: number): number => (concurrency === 1 ? 0.8 : 0.7);
 
 const VOTES: Votes = {
   '1': {
@@ -225,8 +226,8 @@ export async function benchSubmit(services: Services, options: SubmitOptions): P
         unit: 'submissions/s',
         raw: round(r.rate, 1),
         ratio: round(ratio, 3),
-        target: `ratio >= ${SUBMIT_TARGET}`,
-        pass: ratio >= SUBMIT_TARGET,
+        target: `ratio >= ${submitTarget(concurrency)}`,
+        pass: ratio >= submitTarget(concurrency),
         p50Ms: round(p.p50, 2),
         p99Ms: round(p.p99, 2),
         rawP50Ms: round(r.p50, 2),
