@@ -233,6 +233,11 @@ export function ballotScript(lang: Lang = 'en'): string {
   return BALLOT_SCRIPT.replace('__MESSAGES__', json);
 }
 
+/** The holder pages' header: the company, its address, and the link to the same page in the other language. */
+export function siteHeader(m: Meeting, lang: Lang, path: string): Markup {
+  return html`<header class="site"><div class="wrap"><p class="company">${m.company.name}</p><p class="address">${m.company.address}</p>${languageSwitch(lang, path)}</div></header>`;
+}
+
 function languageSwitch(lang: Lang, path: string): Markup {
   const other: Lang = lang === 'en' ? 'es' : 'en';
   const href = other === 'en' ? path : `${path}?lang=${other}`;
@@ -351,7 +356,7 @@ export function renderBallotHtml(meeting: Meeting, options: BallotPageOptions = 
 <style>${trusted(BALLOT_CSS)}</style>
 </head>
 <body>
-<header class="site"><div class="wrap"><p class="company">${m.company.name}</p><p class="address">${m.company.address}</p>${languageSwitch(lang, 'vote')}</div></header>
+${siteHeader(m, lang, 'vote')}
 <main class="wrap" id="main">
 <h1>${t(lang, 'page.h1', { title: m.title })}</h1>
 <section aria-labelledby="meeting-h" id="meeting">

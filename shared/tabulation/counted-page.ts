@@ -5,7 +5,7 @@
 // the URL fragment, as the notice's link gives it, is read and removed from the address bar at once).
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { html, trusted } from '../ballot-page/markup.ts';
-import { ballotCsp, PAGE_HEADERS } from '../ballot-page/page.ts';
+import { ballotCsp, PAGE_HEADERS, siteHeader } from '../ballot-page/page.ts';
 import { BALLOT_CSS } from '../ballot-page/styles.ts';
 import { helpContact } from '../domain/holder-words.ts';
 import type { Meeting } from '../domain/meeting.ts';
@@ -133,7 +133,6 @@ export const COUNTED_SCRIPT = countedScript('en');
 export function renderCountedHtml(m: Meeting, lang: Lang = 'en'): string {
   const slot = (path: string, label: string) =>
     html`<p class="field-error" id="err_${path}" data-label="${label}" hidden></p>`;
-  const other: Lang = lang === 'en' ? 'es' : 'en';
   return html`<!doctype html>
 <html lang="${lang}">
 <head>
@@ -145,7 +144,7 @@ export function renderCountedHtml(m: Meeting, lang: Lang = 'en'): string {
 <style>${trusted(BALLOT_CSS)}</style>
 </head>
 <body>
-<header class="site"><div class="wrap"><p class="company">${m.company.name}</p><p class="address">${m.company.address}</p><p class="lang"><a href="${other === 'en' ? 'counted' : `counted?lang=${other}`}" hreflang="${other}" lang="${other}" aria-label="${t(lang, 'lang.switch.label')}">${t(lang, 'lang.switch')}</a></p></div></header>
+${siteHeader(m, lang, 'counted')}
 <main class="wrap" id="main">
 <h1>${t(lang, 'counted.page.h1', { title: m.title })}</h1>
 <p>${t(lang, 'counted.page.intro')}</p>
