@@ -26,19 +26,10 @@ import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { TABLE_KINDS } from '../../shared/storage/tables.ts';
 import { DynamoVoteStore } from '../../shared/storage/vote-store.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
+import { AXE_TAGS, CHROMIUM_ARGS } from '../support/browser.ts';
 import { holder } from '../support/builders.ts';
 import { setHandlerEnv, uniqueTableNames } from '../support/local-env.ts';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa'];
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 const names = uniqueTableNames('ballotpage');

@@ -14,19 +14,9 @@ import { STATUS_CSP } from '../../shared/status/admin-api.ts';
 import { renderStatusHtml } from '../../shared/status/format.ts';
 import type { MeetingStatus } from '../../shared/status/status.ts';
 import { CERTIFICATE_CSP } from '../../shared/tabulation/admin-api.ts';
+import { AXE_TAGS, CHROMIUM_ARGS } from '../support/browser.ts';
 import { holder, internet, paper } from '../support/builders.ts';
 import { smallCertificate } from '../support/certificate-meeting.ts';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa'];
 
 const contestedFile = JSON.parse(
   readFileSync(new URL('../../meetings/hemacare-2002-contested.json', import.meta.url), 'utf8'),

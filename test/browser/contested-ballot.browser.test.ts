@@ -18,18 +18,10 @@ import { createDynamoClients } from '../../shared/storage/dynamo-client.ts';
 import { TABLE_KINDS } from '../../shared/storage/tables.ts';
 import { DynamoVoteStore } from '../../shared/storage/vote-store.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
+import { AXE_TAGS, CHROMIUM_ARGS } from '../support/browser.ts';
 import { holder } from '../support/builders.ts';
 import { setHandlerEnv, uniqueTableNames } from '../support/local-env.ts';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const names = uniqueTableNames('contestpage');
 const { client, doc } = createDynamoClients({ endpoint: inject('dynamoEndpoint') });
 const meetingJson = readFileSync(
@@ -82,7 +74,7 @@ async function open(page: Page, account: string, lang: 'en' | 'es'): Promise<voi
 }
 
 const violations = async (page: Page) =>
-  (await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze()).violations.map(
+  (await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()).violations.map(
     (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`,
   );
 

@@ -12,18 +12,10 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatControlNumber } from '../../shared/domain/control-number.ts';
 import { linkTokenFor } from '../../shared/domain/link-token.ts';
+import { CHROMIUM_ARGS } from '../support/browser.ts';
 import { hemacare, holder } from '../support/builders.ts';
 import { postJson, startVotingStack, type VotingStack } from '../support/voting-stack.ts';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const meeting = hemacare();
 let stack: VotingStack;
 let profile: string;

@@ -33,19 +33,10 @@ import type { CountedAnswer } from '../../shared/tabulation/counted.ts';
 import { countedTexts } from '../../shared/tabulation/counted-api.ts';
 import { confirmationsFromEnv } from '../../shared/voting/confirmation-stream.ts';
 import { importHolders } from '../../shared/voting/register-import.ts';
+import { AXE_TAGS, CHROMIUM_ARGS } from '../support/browser.ts';
 import { holder } from '../support/builders.ts';
 import { setHandlerEnv, uniqueTableNames } from '../support/local-env.ts';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa'];
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 const names = uniqueTableNames('holderpages');
